@@ -1,0 +1,144 @@
+/**
+ * The record model and the component contracts every source, transform and sink implements.
+ *
+ * Records travel in batches (arrays) between stages; stages themselves are per-record functions.
+ * A record that cannot go on becomes a {@link Drop} (data, not an exception) and is counted by outcome.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Db } from '../db/connect.ts';
+
+/** One row of data: field name → value. */
+export type Row = Record<string, unknown>;
+
+/** A record in flight: its data and where it came from (`file.csv:12`, `page 3 #4`). */
+export interface Rec {
+  data: Row;
+  /** Source position, kept through every stage so any error can point back to the input. */
+  origin: string;
+}
+
+/** Outcomes a record can end in besides being written. */
+export type DropKind = 'rejected' | 'filtered' | 'unchanged';
+
+/**
+ * A record that leaves the stream: rejected (goes to the error sink), filtered (counted, with its
+ * reason) or unchanged (nothing to write). Created with {@link reject}, {@link filtered}, {@link unchanged}.
+ */
+export class Drop {
+  constructor(
+    readonly kind: DropKind,
+    /** Stable rule code, e.g. `MISSING_EMAIL`, `CSV_RAGGED_ROW`, `SINK_PG_ROW`. */
+    readonly code: string,
+    /** Readable message naming the field and value where there is one. */
+    readonly message: string,
+    /** Origin of the input (file:line, page:index). */
+    readonly origin: string,
+    /** The record's data as it was when dropped (or the raw text for unparseable input). */
+    readonly data: Row | string | undefined,
+    /** Field the problem is about, when there is one. */
+    readonly field?: string,
+    /** Stage name; filled in by the runner when a stage leaves it empty. */
+    public stage = '',
+  ) {}
+}
+
+export const reject = (rec: Rec, code: string, message: string, field?: string): Drop =>
+  new Drop('rejected', code, message, rec.origin, rec.data, field);
+export const filtered = (rec: Rec, code: string, message: string, field?: string): Drop =>
+  new Drop('filtered', code, message, rec.origin, rec.data, field);
+export const unchanged = (rec: Rec, code = 'UNCHANGED', message = 'no differences'): Drop =>
+  new Drop('unchanged', code, message, rec.origin, rec.data);
+
+/** What a stage returns for one input record: 1→1, 1→N, or 1→0 (a Drop or null = consumed silently). */
+export type Outcome = Rec | Drop | Array<Rec | Drop> | null;
+
+/**
+ * A transform stage. `process` is a plain function; stateful stages are closures created per run by
+ * the factory, and emit what they held back from `flush` at end of input.
+ * `open` runs before the first record (e.g. load a target snapshot); both may be async.
+ */
+export interface Stage {
+  process(rec: Rec): Outcome | Promise<Outcome>;
+  open?(): Promise<void>;
+  flush?(): Array<Rec | Drop> | Promise<Array<Rec | Drop>> | AsyncIterable<Array<Rec | Drop>>;
+  close?(): Promise<void>;
+}
+
+/**
+ * A source: an async iterable of batches. Items are records, or Drops for input that could not be
+ * parsed (malformed CSV row, invalid JSON value) — those count as read and rejected.
+ */
+export interface Source {
+  read(): AsyncIterable<Array<Rec | Drop>>;
+  /** Free resources early (runner calls it on failure/abort). */
+  close?(): Promise<void>;
+}
+
+/**
+ * A sink. `write` returns the records it refused (as rejected Drops); the others are accepted and
+ * become "written" once `close` resolves (data durable: COPY committed, HTTP acknowledged).
+ * `abort` rolls back whatever is not committed.
+ */
+export interface Sink {
+  open(): Promise<void>;
+  write(batch: Rec[]): Promise<Drop[]>;
+  close(): Promise<void>;
+  abort(error: unknown): Promise<void>;
+}
+
+/** The error sink receives rejected records (G2) and must keep every one of them. */
+export interface ErrorSink {
+  open(): Promise<void>;
+  write(drops: Drop[]): Promise<void>;
+  close(): Promise<void>;
+  /** Where the errors went (file path), for the report. */
+  readonly location: string;
+}
+
+/** Everything a component may use, injected by the runner (never singletons). */
+export interface Ctx {
+  runId: string;
+  pipeline: string;
+  logger: Logger;
+  /** Directory of the pipeline file: relative paths in options resolve against it. */
+  baseDir: string;
+  /** Current time; tests inject a fixed clock. */
+  now: () => Date;
+  /** The state database (DATABASE_URL or the embedded server), opened lazily. */
+  db: () => Promise<Db>;
+  /** Aborted when the run fails or is interrupted. */
+  signal: AbortSignal;
+  /** Run options from the pipeline file. */
+  options: RunOptions;
+  /** Field names that identify a record (pipeline `key`), used in error rows and logs (G6). */
+  key: string[];
+}
+
+export interface RunOptions {
+  batch_size: number;
+  concurrency: number;
+  max_rejected?: number;
+  max_rejected_ratio?: number;
+}
+
+/**
+ * A registered component: its `type` name, zod options schema (with `type: z.literal(name)`), and
+ * factory. Each folder lists its components in an explicit registry (`sources/index.ts`, ...).
+ */
+export interface Component<S extends z.ZodObject<any>, T> {
+  type: string;
+  description: string;
+  schema: S;
+  create(options: z.infer<S>, ctx: Ctx): T;
+}
+
+export type SourceComponent = Component<any, Source>;
+export type StageComponent = Component<any, Stage>;
+export type SinkComponent = Component<any, Sink>;
+export type ErrorSinkComponent = Component<any, ErrorSink>;
+
+/** Helper that keeps the literal types of a component definition. */
+export function defineComponent<S extends z.ZodObject<any>, T>(c: Component<S, T>): Component<S, T> {
+  return c;
+}

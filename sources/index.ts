@@ -1,0 +1,4 @@
+/** Registry of source types: add each component here explicitly (no registration by import side effect). */
+import type { SourceComponent } from '../engine/types.ts';
+
+export const sources: SourceComponent[] = [];

@@ -1,0 +1,4 @@
+/** Registry of transform stages: add each component here explicitly. */
+import type { StageComponent } from '../engine/types.ts';
+
+export const transforms: StageComponent[] = [];
