@@ -60,6 +60,8 @@ export type Outcome = Rec | Drop | Array<Rec | Drop> | null;
  */
 export interface Stage {
   process(rec: Rec): Outcome | Promise<Outcome>;
+  /** True for stages that may emit more records than they receive (1→N); the runner's G1 check allows it. */
+  expands?: boolean;
   open?(): Promise<void>;
   flush?(): Array<Rec | Drop> | Promise<Array<Rec | Drop>> | AsyncIterable<Array<Rec | Drop>>;
   close?(): Promise<void>;
@@ -83,6 +85,8 @@ export interface Source {
 export interface Sink {
   open(): Promise<void>;
   write(batch: Rec[]): Promise<Drop[]>;
+  /** Finish pending work (e.g. the last COPY segment) and return records refused late; called before close. */
+  drain?(): Promise<Drop[]>;
   close(): Promise<void>;
   abort(error: unknown): Promise<void>;
 }
