@@ -1,0 +1,69 @@
+/**
+ * Japanese text helpers used on the hot path (compiled once, no per-call regex construction).
+ *
+ * "NFKC where safe": only full-width ASCII (Ａ１＠), half-width katakana (ｶﾞ) and the ideographic
+ * space U+3000 go through NFKC. Full NFKC would also rewrite characters whose compatibility form loses
+ * meaning in HR data (① → 1, ㈱ → (株), ㍻ → 平成, ™ → TM), so those are left alone.
+ */
+
+const NARROW = /[\uFF01-\uFF5E\uFF61-\uFF9F\u3000]/;
+const NARROW_RUNS = /[\uFF01-\uFF5E\uFF61-\uFF9F\u3000]+/g;
+const COMBINING_KANA = /[\u3099\u309A]/;
+const SPACE_TO_FIX = /^\s|\s$|\s\s|[\t\n\r\f\v\u00A0\u2000-\u200A\u202F\u205F\u3000\uFEFF]/;
+const SPACES = /\s+/g;
+const HIRAGANA = /[\u3041-\u3096\u309D\u309E]/;
+const KATAKANA_ONLY = /^[\u30A1-\u30FA\u30FB\u30FC\u30FD\u30FE ]+$/;
+
+const nfkc = (m: string): string => m.normalize('NFKC');
+
+/** Full-width ASCII → ASCII, half-width katakana → full-width (voiced marks composed), U+3000 → space. */
+export function narrowNfkc(s: string): string {
+  if (NARROW.test(s)) s = s.replace(NARROW_RUNS, nfkc);
+  // A stray half-width dakuten becomes a combining mark; compose it with the kana before it.
+  if (COMBINING_KANA.test(s)) s = s.normalize('NFC');
+  return s;
+}
+
+/** Trims and collapses every run of whitespace (incl. U+3000, tabs, newlines) to one ASCII space. */
+export function collapseSpace(s: string): string {
+  return SPACE_TO_FIX.test(s) ? s.replace(SPACES, ' ').trim() : s;
+}
+
+/** Safe NFKC plus whitespace clean-up: the normal form of a free-text field. */
+export function cleanText(s: string): string {
+  return collapseSpace(narrowNfkc(s));
+}
+
+/** Hiragana → katakana (ゝゞ → ヽヾ); other characters unchanged. */
+export function toKatakana(s: string): string {
+  if (!HIRAGANA.test(s)) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += (c >= 0x3041 && c <= 0x3096) || c === 0x309d || c === 0x309e ? String.fromCharCode(c + 0x60) : s[i];
+  }
+  return out;
+}
+
+/** True when the text is full-width katakana only (ー, ・, ヽヾ and single spaces allowed). */
+export function isKatakana(s: string): boolean {
+  return KATAKANA_ONLY.test(s);
+}
+
+/** A kana reading in normal form (katakana, clean spaces), or null when it is not kana. */
+export function toKanaReading(s: string): string | null {
+  const k = toKatakana(cleanText(s));
+  return isKatakana(k) ? k : null;
+}
+
+/** null, undefined, and strings that are empty after trimming (incl. U+3000) count as blank. */
+export function isBlank(v: unknown): boolean {
+  if (v == null) return true;
+  if (typeof v !== 'string') return false;
+  if (v.length === 0) return true;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x3000 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0xa0 && c !== 0xfeff) return false;
+  }
+  return true;
+}
