@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from '../command.ts';
+import { loadPipeline } from '../../config/load.ts';
+import { runPipeline } from '../../engine/runner.ts';
+import type { RunReport } from '../../engine/report.ts';
+import { scrub } from '../../engine/logger.ts';
+import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
+import { progressLine } from '../progress.ts';
+
+export const RUN_HELP_OPTIONS = `  --set key.path=value   override a config value (repeatable; value read as YAML)
+  --dry-run              read and transform everything, write nothing (counts show what would be written)
+  --report-json PATH     write the run report as JSON (run_id, pipeline, status, counts, stages, errors_file, duration_ms)
+  --no-progress          no progress line on the terminal
+${LOG_HELP}`;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a pipeline file end to end',
+  help: `Usage: renkei run FILE [options]
+
+Streams the source through the transforms into the sinks. Rejected records go to the error sink with
+their position, key, rule code and message; the run is recorded in renkei_runs.
+
+Options:
+${RUN_HELP_OPTIONS}
+
+Exit codes: 0 the run completed (even with rejected records), 1 the run failed (nothing committed),
+2 bad usage or configuration.
+
+Example:
+  renkei run pipelines/demo-attendance.yaml --set options.batch_size=2000 --report-json report.json`,
+  async run(argv, io) {
+    const { positionals, values } = parseArgs({
+      args: argv, allowPositionals: true,
+      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, ...LOG_OPTIONS },
+    });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
+    const loaded = loadPipeline(positionals[0], { env: io.env, set: values.set });
+    const report = await runLoaded(io, loaded, { dryRun: values['dry-run'], reportJson: values['report-json'], progress: !values['no-progress'], flags: values });
+    return report.status === 'succeeded' ? 0 : 1;
+  },
+};
+
+export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { dryRun: boolean; reportJson?: string; progress: boolean; flags: { 'log-level'?: string; 'log-format'?: string } }): Promise<RunReport> {
+  const session = openSession(io, o.flags);
+  for (const s of loaded.secrets) session.secrets.add(s);
+  const abort = new AbortController();
+  const onSignal = (sig: string) => { abort.abort(sig); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = progressLine(io.stderr, loaded.config.name, o.progress);
+  let report: RunReport;
+  try {
+    report = await runPipeline(loaded, { logger: session.logger, db: session.db, dryRun: o.dryRun, signal: abort.signal, onProgress: (c) => progress.update(c) });
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await session.close();
+  }
+  if (o.reportJson) {
+    fs.mkdirSync(path.dirname(path.resolve(io.cwd, o.reportJson)), { recursive: true });
+    fs.writeFileSync(path.resolve(io.cwd, o.reportJson), scrub(JSON.stringify(report, null, 2), session.secrets) + '\n');
+  }
+  io.stdout.write(scrub(summary(report), session.secrets));
+  return report;
+}
+
+export function summary(r: RunReport): string {
+  const c = r.counts;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [
+    `${r.status === 'succeeded' ? '✔' : '✘'} ${r.pipeline} ${r.status}${r.dry_run ? ' (dry run: nothing written)' : ''} in ${(r.duration_ms / 1000).toFixed(2)}s — run ${r.run_id}`,
+    `  read ${n(c.read)} = ${r.dry_run ? 'would write' : 'written'} ${n(c.written)} + unchanged ${n(c.unchanged)} + filtered ${n(c.filtered)} + rejected ${n(c.rejected)}${r.expanded ? ` (− expanded ${n(r.expanded)})` : ''}`,
+  ];
+  if (r.status === 'succeeded' && r.duration_ms > 0) lines.push(`  ${n(Math.round(c.read / (r.duration_ms / 1000)))} records/s`);
+  for (const [kind, m] of Object.entries(r.reasons)) {
+    const e = Object.entries(m);
+    if (e.length) lines.push(`  ${kind}: ${e.map(([code, k]) => `${code} ${n(k)}`).join(', ')}`);
+  }
+  if (c.rejected > 0 && r.errors_file) lines.push(`  rejected records: ${r.errors_file}`);
+  if (r.error) lines.push(`  error: ${r.error.code}: ${r.error.message}`);
+  return lines.join('\n') + '\n';
+}

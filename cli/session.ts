@@ -1,0 +1,54 @@
+/**
+ * What every command shares: logger from --log-level/--log-format, the state database opened lazily
+ * (embedded server started only when needed, stopped at the end), and clean interruption.
+ */
+import type { Logger } from 'pino';
+import { createLogger } from '../engine/logger.ts';
+import { openDb, type Db } from '../db/connect.ts';
+import type { CommandIO } from './command.ts';
+import { SECRET_ENV } from '../config/interpolate.ts';
+
+export const LOG_OPTIONS = {
+  'log-level': { type: 'string', default: 'info' },
+  'log-format': { type: 'string' },
+} as const;
+
+export const LOG_HELP = `  --log-level L      trace|debug|info|warn|error|silent (default info)
+  --log-format F     json|pretty (default: pretty on a terminal, JSON lines otherwise)`;
+
+export interface Session {
+  logger: Logger;
+  secrets: Set<string>;
+  db: () => Promise<Db>;
+  close(): Promise<void>;
+}
+
+export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-format'?: string }): Session {
+  const secrets = new Set<string>();
+  for (const [k, v] of Object.entries(io.env)) if (v && SECRET_ENV.test(k)) secrets.add(v);
+  const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
+  const format = (flags['log-format'] ?? (tty ? 'pretty' : 'json')) as 'json' | 'pretty';
+  if (format !== 'json' && format !== 'pretty') throw new UsageError(`--log-format must be json or pretty, not ${format}`);
+  const level = flags['log-level'] ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new UsageError(`--log-level must be one of trace, debug, info, warn, error, silent`);
+  const logger = createLogger({ level, format, secrets, destination: io.stderr === process.stderr ? undefined : io.stderr });
+  let dbp: Promise<Db> | undefined;
+  return {
+    logger,
+    secrets,
+    db: () => {
+      dbp ??= openDb({ env: io.env, embeddedDir: `${io.cwd}/.renkei` }).then((db) => {
+        secrets.add(db.url);
+        try { const u = new URL(db.url); if (u.password) secrets.add(decodeURIComponent(u.password)); } catch { /* not a URL */ }
+        return db;
+      });
+      return dbp;
+    },
+    async close() {
+      if (dbp) await (await dbp.catch(() => undefined))?.close();
+      logger.flush?.();
+    },
+  };
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,176 @@
+/**
+ * Reading a pipeline file: YAML (with positions) → `--set` overrides → `${ENV}` interpolation →
+ * type check against the registries → zod validation. Every problem names the file, the line and
+ * the key path; all problems are reported at once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, parse as parseYaml, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../engine/errors.ts';
+import { scrub } from '../engine/logger.ts';
+import { interpolate, SECRET_ENV } from './interpolate.ts';
+import { pipelineSchema, type PipelineConfig } from './schema.ts';
+import { registries } from './registry.ts';
+
+export interface LoadedPipeline {
+  file: string;
+  baseDir: string;
+  config: PipelineConfig;
+  /** Secret values found in the config (interpolated from secret-looking variables or under secret keys). */
+  secrets: Set<string>;
+  /** sha256 of the validated config with secrets masked: tells whether two runs ran the same config. */
+  hash: string;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** `key.path=value` overrides (`--set`), applied before interpolation and validation. */
+  set?: string[];
+}
+
+const SECRET_KEY = /^(token|password|secret|connection|dsn|api_key|webhook_secret)$/i;
+type PathSeg = string | number;
+
+export function formatPath(p: readonly PathSeg[]): string {
+  let out = '';
+  for (const s of p) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
+  return out || '(top level)';
+}
+
+export function loadPipeline(file: string, opts: LoadOptions = {}): LoadedPipeline {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return parsePipeline(text, file, opts);
+}
+
+export function parsePipeline(text: string, file: string, opts: LoadOptions = {}): LoadedPipeline {
+  const env = opts.env ?? process.env;
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const problems: string[] = [];
+  const at = (offset: number | undefined) => (offset === undefined ? file : `${file}:${lc.linePos(offset).line}`);
+  for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
+  if (problems.length) throw new ConfigError(`invalid YAML in ${file}`, problems);
+  if (!isMap(doc.contents)) throw new ConfigError(`${file}: a pipeline file must be a mapping with name, source, sinks and errors`);
+
+  for (const s of opts.set ?? []) applySet(doc, s, problems);
+
+  // Interpolate string values (not keys) and collect secrets.
+  const secrets = new Set<string>();
+  visit(doc, {
+    Scalar(k, node, ancestors) {
+      if (k === 'key' || typeof node.value !== 'string') return;
+      const r = interpolate(node.value, env);
+      for (const name of r.missing) {
+        problems.push(`${at(node.range?.[0])}: ${formatPath(pathOf(ancestors, node))}: environment variable \${${name}} is not set (give it a value or a default: \${${name}:-value})`);
+      }
+      if (r.used.some((n) => SECRET_ENV.test(n))) for (const n of r.used) if (env[n]) secrets.add(env[n]!);
+      const parent = ancestors[ancestors.length - 1] as { key?: unknown } | undefined;
+      const parentKey = parent && isScalar(parent.key) ? String(parent.key.value) : '';
+      if (SECRET_KEY.test(parentKey) && r.value) secrets.add(r.value);
+      if (r.used.length) node.value = r.value;
+    },
+  });
+  for (const s of [...secrets]) {
+    // The password inside a connection string is a secret of its own (it may be logged alone).
+    try { const u = new URL(s); if (u.password) secrets.add(decodeURIComponent(u.password)); } catch { /* not a URL */ }
+  }
+  if (problems.length) throw new ConfigError(`${file}: configuration problems`, problems);
+
+  const raw = doc.toJS() as Record<string, unknown>;
+  checkTypes(raw, doc, at, problems);
+  if (problems.length) throw new ConfigError(`${file}: configuration problems`, problems);
+
+  const result = pipelineSchema().safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(describeIssue(issue, doc, at));
+    throw new ConfigError(`${file}: configuration problems`, problems);
+  }
+  const config = result.data as PipelineConfig;
+  const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
+  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash };
+}
+
+/** `a.b[0].c=value` or `a.b.0.c=value`; the value is read as YAML (numbers, booleans, lists). */
+function applySet(doc: Document, spec: string, problems: string[]): void {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) { problems.push(`--set ${spec}: expected key.path=value`); return; }
+  const keyPath = spec.slice(0, eq).replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  let value: unknown;
+  try { value = parseYaml(spec.slice(eq + 1)); } catch { value = spec.slice(eq + 1); }
+  try {
+    doc.setIn(keyPath, doc.createNode(value ?? null));
+  } catch (e) {
+    problems.push(`--set ${spec}: cannot set ${formatPath(keyPath)} (${(e as Error).message})`);
+  }
+}
+
+function pathOf(ancestors: readonly unknown[], node: unknown): PathSeg[] {
+  const out: PathSeg[] = [];
+  const chain = [...ancestors, node];
+  for (let i = 1; i < chain.length; i++) {
+    const parent = chain[i - 1] as { key?: unknown; items?: unknown[] };
+    const cur = chain[i];
+    if (isSeq(parent)) out.push(parent.items.indexOf(cur as never));
+    else if (parent && typeof parent === 'object' && 'key' in parent && 'value' in parent && (parent as { value: unknown }).value === cur) {
+      const k = (parent as { key: unknown }).key;
+      out.push(isScalar(k) ? String(k.value) : String(k));
+    }
+  }
+  return out;
+}
+
+/** Offset of the node at a key path, or of its nearest existing ancestor. */
+function offsetOf(doc: Document, p: readonly PathSeg[], wantKey = false): number | undefined {
+  for (let n = p.length; n >= 0; n--) {
+    const sub = p.slice(0, n);
+    if (wantKey && n === p.length && n > 0) {
+      const parent = doc.getIn(sub.slice(0, -1), true) as Node | undefined;
+      if (isMap(parent)) {
+        const pair = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === String(sub[n - 1]));
+        if (pair && isScalar(pair.key)) return pair.key.range?.[0];
+      }
+    }
+    const node = (n === 0 ? doc.contents : doc.getIn(sub, true)) as Node | undefined;
+    if (node && typeof node === 'object' && 'range' in node && node.range) return node.range[0];
+  }
+  return undefined;
+}
+
+function checkTypes(raw: Record<string, unknown>, doc: Document, at: (o?: number) => string, problems: string[]): void {
+  const check = (p: PathSeg[], value: unknown, kind: string, valid: string[]) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return; // zod reports the shape
+    const t = (value as Record<string, unknown>).type;
+    const tp = [...p, 'type'];
+    if (t === undefined) problems.push(`${at(offsetOf(doc, p))}: ${formatPath(tp)}: missing; valid ${kind} types: ${valid.join(', ')}`);
+    else if (typeof t !== 'string' || !valid.includes(t)) {
+      problems.push(`${at(offsetOf(doc, tp))}: ${formatPath(tp)}: unknown ${kind} type ${JSON.stringify(t)}; valid: ${valid.join(', ') || '(none registered)'}`);
+    }
+  };
+  const names = (l: { type: string }[]) => l.map((c) => c.type);
+  check(['source'], raw.source, 'source', names(registries.sources));
+  if (Array.isArray(raw.transforms)) raw.transforms.forEach((t, i) => check(['transforms', i], t, 'transform', names(registries.transforms)));
+  if (Array.isArray(raw.sinks)) raw.sinks.forEach((t, i) => check(['sinks', i], t, 'sink', names(registries.sinks)));
+  check(['errors'], raw.errors, 'error sink', names(registries.errorSinks));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (o?: number) => string): string {
+  const p = issue.path as PathSeg[];
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => {
+      const kp = [...p, k];
+      return `${at(offsetOf(doc, kp, true))}: ${formatPath(kp)}: unknown key (not one of the options here)`;
+    }).join('\n  - ');
+  }
+  const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');
+  let msg = missing ? 'required key is missing' : issue.message;
+  if (issue.code === 'invalid_value' && 'values' in issue) msg = `${issue.message}`;
+  return `${at(offsetOf(doc, p, true))}: ${formatPath(p)}: ${msg}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * The pipeline file schema, built from the component registries (a discriminated union on `type`
+ * per slot). `z.infer` gives the TypeScript type; `pipelineJsonSchema()` exports it for editors.
+ */
+import { z } from 'zod';
+import { errorSinkConfigSchema, sinkConfigSchema, sourceConfigSchema, stageConfigSchema, type ComponentConfig } from './registry.ts';
+
+export const runOptionsSchema = z.strictObject({
+  batch_size: z.number().int().min(1).max(100_000).default(1000)
+    .describe('Records per batch moved between stages (memory grows with it).'),
+  concurrency: z.number().int().min(1).max(256).default(4)
+    .describe('Upper bound on concurrent requests/writes for components that run in parallel.'),
+  max_rejected: z.number().int().min(0).optional()
+    .describe('Error budget: fail the run (nothing committed) when more records than this are rejected.'),
+  max_rejected_ratio: z.number().min(0).max(1).optional()
+    .describe('Error budget as a share of records read (0.01 = 1%): fail the run when exceeded.'),
+}).describe('Run options.');
+
+export function pipelineSchema() {
+  return z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
+      .describe('Pipeline name: used in logs, reports and the run table.'),
+    description: z.string().optional().describe('Free text for people.'),
+    key: z.array(z.string().min(1)).default([])
+      .describe('Fields that identify a record (employee number, id): shown in error rows and logs instead of personal data (G6).'),
+    source: sourceConfigSchema().describe('Where records are read from (exactly one source).'),
+    transforms: z.array(stageConfigSchema()).default([]).describe('Stages applied in order.'),
+    sinks: z.array(sinkConfigSchema()).min(1).describe('Where records are written (one or more).'),
+    errors: errorSinkConfigSchema().describe('Where rejected records go (G2).'),
+    options: runOptionsSchema.default({ batch_size: 1000, concurrency: 4 }),
+  });
+}
+
+export interface PipelineConfig {
+  name: string;
+  description?: string;
+  key: string[];
+  source: ComponentConfig;
+  transforms: ComponentConfig[];
+  sinks: ComponentConfig[];
+  errors: ComponentConfig;
+  options: z.infer<typeof runOptionsSchema>;
+}
+
+/** JSON Schema (draft 2020-12) of pipeline files, for editor completion (`renkei schema`). */
+export function pipelineJsonSchema(): unknown {
+  const js = z.toJSONSchema(pipelineSchema(), { io: 'input', unrepresentable: 'any', cycles: 'ref' }) as Record<string, unknown>;
+  return { $id: 'https://renkei.dev/schema/pipeline.json', title: 'renkei pipeline file', ...js };
+}

@@ -1,0 +1,70 @@
+/**
+ * Outcome accounting and the run report. Every record read ends in exactly one outcome (G1):
+ * read + expanded = written + unchanged + filtered + rejected.
+ */
+import type { Drop, DropKind } from './types.ts';
+
+export interface Counts {
+  read: number;
+  written: number;
+  unchanged: number;
+  filtered: number;
+  rejected: number;
+}
+
+export interface StageCounts {
+  stage: string;
+  in: number;
+  out: number;
+  filtered: number;
+  rejected: number;
+  unchanged: number;
+}
+
+export interface RunReport {
+  run_id: string;
+  pipeline: string;
+  config_hash: string;
+  status: 'succeeded' | 'failed';
+  dry_run: boolean;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  counts: Counts;
+  /** Extra records made by 1→N stages (part of the G1 equation; usually 0). */
+  expanded: number;
+  stages: StageCounts[];
+  /** Count per rule code, for filtered and rejected records. */
+  reasons: { filtered: Record<string, number>; rejected: Record<string, number> };
+  errors_file: string | null;
+  /** Why the run failed (code + message), null when it succeeded. */
+  error: { code: string; message: string } | null;
+}
+
+export function emptyCounts(): Counts {
+  return { read: 0, written: 0, unchanged: 0, filtered: 0, rejected: 0 };
+}
+
+export function stageCounts(stage: string): StageCounts {
+  return { stage, in: 0, out: 0, filtered: 0, rejected: 0, unchanged: 0 };
+}
+
+/** Tallies drops into a stage's counts, the run totals and the per-code reasons. */
+export class Tally {
+  readonly counts = emptyCounts();
+  readonly reasons = { filtered: {} as Record<string, number>, rejected: {} as Record<string, number> };
+
+  drop(sc: StageCounts, d: Drop): void {
+    const k: DropKind = d.kind;
+    sc[k]++;
+    this.counts[k]++;
+    if (k !== 'unchanged') this.reasons[k][d.code] = (this.reasons[k][d.code] ?? 0) + 1;
+  }
+}
+
+/** G1: returns a message when the counts do not add up, null when they do. */
+export function conservationProblem(c: Counts, expanded: number): string | null {
+  const out = c.written + c.unchanged + c.filtered + c.rejected;
+  if (c.read + expanded === out) return null;
+  return `G1 conservation failed: read ${c.read}${expanded ? ` + expanded ${expanded}` : ''} ≠ written ${c.written} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected} (= ${out})`;
+}
