@@ -1,0 +1,45 @@
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'fast-csv';
+import { errorCsvSink, neutralise, COLUMNS } from '../../sinks/error-csv.ts';
+import { makeCtx } from '../../engine/context.ts';
+import { Drop } from '../../engine/types.ts';
+
+async function readCsv(file: string): Promise<string[][]> {
+  const rows: string[][] = [];
+  await new Promise<void>((resolve, reject) => {
+    fs.createReadStream(file).pipe(parse({ headers: false })).on('data', (r: string[]) => rows.push(r)).on('end', () => resolve()).on('error', reject);
+  });
+  return rows;
+}
+
+describe('error CSV sink', () => {
+  it('G3: cells starting with = + - @ (and tab/CR) are neutralised, others untouched', () => {
+    for (const s of ['=1+2', '+81 3', '-5', '@SUM(A1)', '\tx', '\rx']) expect(neutralise(s)).toBe(`'${s}`);
+    for (const s of ['abc', '', '1=1', '山田']) expect(neutralise(s)).toBe(s);
+  });
+
+  it('G2/G3: writes every drop with run id, stage, code, message, key, origin and record, UTF-8 with BOM', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-err-'));
+    const ctx = makeCtx({ baseDir: dir, key: ['emp_code'], runId: 'R1' });
+    const sink = errorCsvSink.create({ type: 'csv', path: 'errs/{run_id}.csv' }, ctx);
+    expect(sink.location).toBe(path.join(dir, 'errs/R1.csv'));
+    await sink.open();
+    await sink.write([
+      new Drop('rejected', 'MISSING_EMAIL', 'email: missing', 'in.csv:3', { emp_code: '007', name: '山田,"太郎"\n' }, 'email', 'transforms[0]:validate'),
+      new Drop('rejected', 'CSV_RAGGED_ROW', 'line 9: expected 3 columns, got 4', 'in.csv:9', '=HYPERLINK("http://x"),a,b,c', undefined, 'source:csv'),
+    ]);
+    await sink.close();
+    const bytes = fs.readFileSync(sink.location);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = await readCsv(sink.location);
+    rows[0][0] = rows[0][0].replace(/^\uFEFF/, '');
+    expect(rows[0]).toEqual([...COLUMNS]);
+    expect(rows[1].slice(0, 6)).toEqual(['R1', 'transforms[0]:validate', 'MISSING_EMAIL', 'email: missing', '007', 'in.csv:3']);
+    expect(JSON.parse(rows[1][6])).toEqual({ emp_code: '007', name: '山田,"太郎"\n' });
+    expect(rows[2][6]).toBe(`'=HYPERLINK("http://x"),a,b,c`);
+    expect(rows).toHaveLength(3);
+  });
+});
