@@ -1,0 +1,71 @@
+/**
+ * COPY TEXT encoding for the postgres sink: one record → one line, fields separated by tab, NULL as
+ * `\N`, and backslash, tab, newline and carriage return escaped. The sink glues lines into ~64 KiB
+ * strings before writing: one stream write per row would cost a third of the main thread
+ * (performance.md), so the per-row work here is kept to string concatenation.
+ */
+import type { Row } from '../engine/types.ts';
+
+/** Column types the sink accepts (also used verbatim in CREATE TABLE, hence the allow-list). */
+export const COLUMN_TYPES = [
+  'text', 'varchar', 'integer', 'bigint', 'smallint', 'numeric', 'real', 'double precision',
+  'boolean', 'date', 'timestamp', 'timestamptz', 'time', 'uuid', 'json', 'jsonb',
+] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/** A column to load: its SQL name, type, and the record field it comes from. */
+export interface CopyColumn { name: string; type: ColumnType; from: string }
+
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIAL_G = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const escapeChar = (c: string): string => ESCAPES[c];
+
+/** Escape a string for COPY TEXT (the fast path returns it untouched). */
+export function escapeText(s: string): string {
+  return SPECIAL.test(s) ? s.replace(SPECIAL_G, escapeChar) : s;
+}
+
+/** A Date as a calendar date: UTC, because date-only values parse to UTC midnight in JavaScript. */
+const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
+
+/**
+ * Text for one non-string value. Strings take the inline fast path in {@link rowEncoder}; this covers
+ * the rest. json/jsonb columns get every value as JSON (a string becomes a JSON string), so nothing
+ * is ever guessed to be JSON text.
+ */
+function encodeValue(v: unknown, type: ColumnType): string {
+  if (v === null || v === undefined) return '\\N';
+  if (type === 'json' || type === 'jsonb') return escapeText(JSON.stringify(v instanceof Date ? v.toISOString() : v));
+  switch (typeof v) {
+    case 'string': return escapeText(v);
+    case 'number': return String(v);
+    case 'bigint': return v.toString();
+    case 'boolean': return v ? 't' : 'f';
+    default:
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'invalid date' : type === 'date' ? isoDate(v) : v.toISOString();
+      return escapeText(JSON.stringify(v));
+  }
+}
+
+/**
+ * Builds the line encoder for a column list: `(row, seq?) → 'a\tb\t\\N\n'`. When `withSeq` is set,
+ * a last field carries the given sequence number (upsert keeps the latest duplicate by it).
+ */
+export function rowEncoder(columns: readonly CopyColumn[], withSeq = false): (row: Row, seq?: number) => string {
+  const n = columns.length;
+  const from = columns.map((c) => c.from);
+  const types = columns.map((c) => c.type);
+  const jsonCol = types.map((t) => t === 'json' || t === 'jsonb');
+  return (row, seq) => {
+    let line = '';
+    for (let i = 0; i < n; i++) {
+      const v = row[from[i]];
+      if (i > 0) line += '\t';
+      // Strings dominate (CSV input): inline them, unless the column wants JSON.
+      if (typeof v === 'string' && !jsonCol[i]) line += SPECIAL.test(v) ? v.replace(SPECIAL_G, escapeChar) : v;
+      else line += encodeValue(v, types[i]);
+    }
+    return withSeq ? `${line}\t${seq ?? 0}\n` : line + '\n';
+  };
+}

@@ -1,0 +1,293 @@
+/**
+ * The postgres sink at work: one transaction per run, COPY in segments under savepoints, and the
+ * isolation of refused rows. See postgres.ts for the behaviour seen from a pipeline.
+ *
+ * A segment is one COPY kept open across many `write` calls (so the server parses while we encode),
+ * closed every `segmentRows` rows or at `drain`. Its records stay in memory until the server has
+ * confirmed it, because a refused segment is rolled back to its savepoint and sent again in parts:
+ * the part holding the row the server named (or halves, when it names none) until each bad row is
+ * alone; only those are refused.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { RenkeiError, errorMessage } from '../engine/errors.ts';
+import type { Drop, Rec, Sink } from '../engine/types.ts';
+import { ident } from '../db/connect.ts';
+import { CopyIn } from './pg-copy-in.ts';
+import { rowEncoder, type CopyColumn } from './pg-copy-text.ts';
+import { copyLine, isConnectionError, isRowError, refuse } from './pg-errors.ts';
+import {
+  SEQ_COLUMN, checkColumns, createStaging, createTable, createWorkTable, findTable, swapIn, upsertSql, type Target,
+} from './pg-target.ts';
+
+export interface LoaderConfig {
+  /** Connection string (secret: never logged). */
+  url: string;
+  table: string;
+  mode: 'append' | 'replace' | 'upsert';
+  key?: string[];
+  columns: CopyColumn[];
+  createTable: boolean;
+  segmentRows: number;
+  /** Shows in pg_stat_activity, so an operator (or a test) can find the sink's backend. */
+  applicationName: string;
+  logger: Logger;
+}
+
+/** Characters gathered before a stream write (~64 KiB or more of UTF-8). */
+const CHUNK_CHARS = 64 * 1024;
+
+interface Segment { rows: Rec[]; copy: CopyIn; buf: string }
+
+export class PgLoader implements Sink {
+  private client: pg.Client | undefined;
+  private lost: Error | undefined;
+  private failure: RenkeiError | undefined;
+  private committing = false;
+  private copySql = '';
+  private staging: Target | undefined;
+  private target: Target | undefined;
+  private moveSql: string | undefined;
+  private workTable = '';
+  private seg: Segment | undefined;
+  private drops: Drop[] = [];
+  private segments = 0;
+  private readonly encode: ReturnType<typeof rowEncoder>;
+
+  constructor(private readonly cfg: LoaderConfig) {
+    this.encode = rowEncoder(cfg.columns, cfg.mode === 'upsert');
+  }
+
+  async open(): Promise<void> {
+    const c = new pg.Client({ connectionString: this.cfg.url, application_name: this.cfg.applicationName });
+    c.on('error', (e) => { this.lost ??= e; });
+    c.on('end', () => { this.lost ??= new Error('Connection terminated'); });
+    try {
+      await c.connect();
+    } catch (e) {
+      throw new RenkeiError('SINK_PG', `cannot connect to the database to load table ${this.cfg.table}: ${errorMessage(e)}`, { transient: true, cause: e });
+    }
+    this.client = c;
+    try {
+      await this.prepare(c);
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  private async prepare(c: pg.Client): Promise<void> {
+    const { table, mode, columns, key } = this.cfg;
+    await c.query('BEGIN');
+    let t = await findTable(c, table);
+    if (t) await checkColumns(c, t, columns);
+    else if (this.cfg.createTable) t = await createTable(c, table, columns, mode === 'upsert' ? key : undefined);
+    else throw new RenkeiError('SINK_PG', `table ${table} does not exist (set create_table: true to create it)`);
+    this.target = t;
+    const cols = columns.map((col) => ident(col.name));
+    let into = t.sql;
+    // A table created by this run is invisible to others until commit: replace can fill it directly.
+    if (mode === 'replace' && !t.created) {
+      this.staging = await createStaging(c, t);
+      into = this.staging.sql;
+    }
+    if (mode === 'upsert') {
+      this.workTable = await createWorkTable(c, t, columns);
+      into = this.workTable;
+      cols.push(ident(SEQ_COLUMN));
+      this.moveSql = upsertSql(t, this.workTable, columns, key ?? []);
+      try {
+        await c.query(this.moveSql); // on the empty work table: checks the key has a unique index, moves nothing
+      } catch (e) {
+        throw new RenkeiError('SINK_PG', `upsert into ${table} needs a primary key or unique index on (${(key ?? []).join(', ')}): ${errorMessage(e)}`, { cause: e });
+      }
+    }
+    this.copySql = `COPY ${into} (${cols.join(', ')}) FROM STDIN`;
+  }
+
+  async write(batch: Rec[]): Promise<Drop[]> {
+    this.ensureOk();
+    try {
+      const limit = this.cfg.segmentRows;
+      for (const rec of batch) {
+        const seg = this.seg ?? (await this.startSegment());
+        const i = seg.rows.push(rec) - 1;
+        if (!seg.copy.error) {
+          seg.buf += this.encode(rec.data, i);
+          if (seg.buf.length >= CHUNK_CHARS) {
+            const chunk = seg.buf;
+            seg.buf = '';
+            await seg.copy.write(chunk);
+          }
+        }
+        if (seg.rows.length >= limit) await this.endSegment();
+      }
+      // A refused row waits for the segment's end; a lost connection or broken statement does not.
+      const err = this.seg?.copy.error;
+      if (this.lost || (err && !isRowError(err))) throw err ?? this.lost;
+    } catch (e) {
+      throw this.fail(e);
+    }
+    return this.takeDrops();
+  }
+
+  /** Ends the open segment and returns every refused record not yet returned (called before close). */
+  async drain(): Promise<Drop[]> {
+    this.ensureOk();
+    try {
+      if (this.seg) await this.endSegment();
+    } catch (e) {
+      throw this.fail(e);
+    }
+    return this.takeDrops();
+  }
+
+  async close(): Promise<void> {
+    this.ensureOk();
+    const c = this.client!;
+    try {
+      if (this.seg) await this.endSegment();
+      if (this.drops.length) {
+        throw new RenkeiError('INTERNAL', `${this.drops.length} rows refused by table ${this.cfg.table} were never collected ` +
+          '(drain() must be called before close()); nothing was committed');
+      }
+      if (this.staging) {
+        const how = await swapIn(c, this.target!, this.staging);
+        this.cfg.logger.debug({ table: this.cfg.table, swap: how }, 'replace: new table swapped in');
+      }
+      this.committing = true;
+      await c.query('COMMIT');
+      this.committing = false;
+    } catch (e) {
+      throw this.fail(e);
+    }
+    this.client = undefined;
+    await c.end().catch(() => undefined);
+  }
+
+  async abort(_error: unknown): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    this.failure ??= new RenkeiError('SINK_PG', `load of table ${this.cfg.table} aborted; nothing was committed`);
+    if (!c) return;
+    // Mid-COPY the connection cannot take a ROLLBACK; closing it rolls the transaction back as well.
+    const midCopy = this.seg !== undefined && !this.seg.copy.error;
+    if (!this.lost && !midCopy) await c.query('ROLLBACK').catch(() => undefined);
+    await c.end().catch(() => undefined);
+  }
+
+  private async startSegment(): Promise<Segment> {
+    await this.client!.query('SAVEPOINT renkei_segment');
+    this.seg = { rows: [], copy: new CopyIn(this.client!, this.copySql), buf: '' };
+    return this.seg;
+  }
+
+  private async endSegment(): Promise<void> {
+    const c = this.client!;
+    const seg = this.seg!;
+    if (seg.buf) await seg.copy.write(seg.buf);
+    seg.buf = '';
+    let err = await seg.copy.end();
+    if (!err && this.moveSql) err = await this.move();
+    this.seg = undefined;
+    const before = this.drops.length;
+    if (err) {
+      this.assertRowError(err);
+      await c.query('ROLLBACK TO SAVEPOINT renkei_segment');
+      await this.isolate(seg.rows, 0, seg.rows.length, err);
+      const refused = this.drops.slice(before);
+      this.cfg.logger.info({ table: this.cfg.table, segment: this.segments + 1, refused: refused.length,
+        origins: refused.slice(0, 20).map((d) => d.origin) }, 'postgres refused rows; the rest of the segment was loaded');
+    }
+    await c.query('RELEASE SAVEPOINT renkei_segment');
+    this.segments++;
+    this.cfg.logger.debug({ table: this.cfg.table, segment: this.segments, rows: seg.rows.length, refused: this.drops.length - before }, 'segment loaded');
+  }
+
+  /** Upsert: the work table's rows into the target (last duplicate wins), then empty the work table. */
+  private async move(): Promise<Error | undefined> {
+    try {
+      await this.client!.query(this.moveSql!);
+      await this.client!.query(`TRUNCATE ${this.workTable}`);
+      return undefined;
+    } catch (e) {
+      return e as Error;
+    }
+  }
+
+  /** Splits a refused range until every bad row is alone; good parts are loaded on the way. */
+  private async isolate(rows: Rec[], lo: number, hi: number, err: Error): Promise<void> {
+    if (hi - lo === 1) {
+      this.drops.push(refuse(rows[lo], err, this.cfg.columns));
+      return;
+    }
+    const line = copyLine(err);
+    const parts: Array<[number, number]> = [];
+    if (line !== undefined && line <= hi - lo) {
+      const at = lo + line - 1;
+      const mid = (at + 1 + hi) >> 1;
+      parts.push([lo, at], [at, at + 1], [at + 1, mid], [mid, hi]);
+    } else {
+      const mid = (lo + hi) >> 1;
+      parts.push([lo, mid], [mid, hi]);
+    }
+    for (const [a, b] of parts) {
+      if (b <= a) continue;
+      const e = await this.attempt(rows, a, b);
+      if (e) await this.isolate(rows, a, b, e);
+    }
+  }
+
+  /** One COPY (and move, for upsert) of rows[a, b) under its own savepoint; returns the row error, if any. */
+  private async attempt(rows: Rec[], a: number, b: number): Promise<Error | undefined> {
+    const c = this.client!;
+    await c.query('SAVEPOINT renkei_part');
+    const copy = new CopyIn(c, this.copySql);
+    let buf = '';
+    for (let i = a; i < b && !copy.error; i++) {
+      buf += this.encode(rows[i].data, i);
+      if (buf.length >= CHUNK_CHARS) {
+        await copy.write(buf);
+        buf = '';
+      }
+    }
+    if (buf) await copy.write(buf);
+    let err = await copy.end();
+    if (!err && this.moveSql) err = await this.move();
+    if (err) {
+      this.assertRowError(err);
+      await c.query('ROLLBACK TO SAVEPOINT renkei_part');
+    }
+    await c.query('RELEASE SAVEPOINT renkei_part');
+    return err;
+  }
+
+  private assertRowError(err: Error): void {
+    if (this.lost || !isRowError(err)) throw err;
+  }
+
+  private takeDrops(): Drop[] {
+    const d = this.drops;
+    this.drops = [];
+    return d;
+  }
+
+  private ensureOk(): void {
+    if (this.failure) throw this.failure;
+    if (!this.client) throw new RenkeiError('INTERNAL', `postgres sink for ${this.cfg.table} is not open`);
+  }
+
+  /** Records the first failure as a RenkeiError (later calls rethrow it) and returns it. */
+  private fail(e: unknown): RenkeiError {
+    if (this.failure) return this.failure;
+    const table = this.cfg.table;
+    if (e instanceof RenkeiError) this.failure = e;
+    else if (this.lost || isConnectionError(e)) {
+      this.failure = new RenkeiError('SINK_PG', this.committing
+        ? `connection lost while committing table ${table}; the outcome is unknown (${errorMessage(e)})`
+        : `connection lost while loading table ${table}; nothing was committed (${errorMessage(e)})`, { transient: true, cause: e });
+    } else {
+      this.failure = new RenkeiError('SINK_PG', `loading table ${table} failed: ${errorMessage(e)}; nothing was committed`, { cause: e });
+    }
+    return this.failure;
+  }
+}
