@@ -1,5 +1,8 @@
 /** Registry of transform stages: add each component here explicitly. */
 import type { StageComponent } from '../engine/types.ts';
 import { normalize } from './normalize.ts';
+import { map } from './map.ts';
+import { filter } from './filter.ts';
+import { validate } from './validate.ts';
 
-export const transforms: StageComponent[] = [normalize];
+export const transforms: StageComponent[] = [normalize, map, filter, validate];
