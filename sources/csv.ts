@@ -1,0 +1,67 @@
+/**
+ * Source `csv`: records from a CSV file, read as a stream in batches. Parsing is in
+ * `csv-records.ts` / `csv-scanner.ts` (the dialect and the choice of parser are documented there).
+ */
+import path from 'node:path';
+import type fs from 'node:fs';
+import { z } from 'zod';
+import { defineComponent, type Source } from '../engine/types.ts';
+import { csvRecords } from './csv-records.ts';
+import { encodingOption, readFileChunks } from './text-decode.ts';
+
+const oneChar = (what: string) =>
+  z.string().refine((v) => v.length === 1 || v === '\\t', { message: `${what} must be one character (or "\\t" for tab)` });
+
+const schema = z
+  .strictObject({
+    type: z.literal('csv'),
+    path: z.string().min(1).describe('CSV file to read; relative to the pipeline file. Origins of records are `<path>:<line>`.'),
+    encoding: encodingOption,
+    delimiter: oneChar('delimiter').default(',').describe('Field delimiter: one character, e.g. "," (default), ";" or "\\t" for tab-separated files.'),
+    quote: oneChar('quote').default('"').describe('Quote character (default `"`); a doubled quote inside a quoted field is one quote.'),
+    header: z.boolean().default(true).describe('The first row (after `skip_lines`) holds the field names. With `columns` too, that row is skipped and `columns` names the fields by position.'),
+    columns: z.array(z.string().min(1)).min(1).optional().describe('Field names by position. Required when `header: false`; with `header: true` they replace the header\'s names.'),
+    skip_lines: z.number().int().min(0).default(0).describe('Physical lines to skip before the header / first row (e.g. a title line above the table); quotes are not interpreted there.'),
+    trim: z.boolean().default(false).describe('Remove whitespace around values (and around quoted values); text inside quotes is kept as is.'),
+    empty_as_null: z.boolean().default(false).describe('Turn empty values (`,,` and `""`) into null instead of the empty string.'),
+  })
+  .superRefine((o, ctx) => {
+    if (!o.header && !o.columns) ctx.addIssue({ code: 'custom', path: ['columns'], message: '`columns` is required when `header: false`' });
+    if (o.columns) {
+      const dup = o.columns.find((c, i) => o.columns!.indexOf(c) !== i);
+      if (dup !== undefined) ctx.addIssue({ code: 'custom', path: ['columns'], message: `column "${dup}" is listed twice` });
+    }
+    const d = o.delimiter === '\\t' ? '\t' : o.delimiter;
+    const q = o.quote === '\\t' ? '\t' : o.quote;
+    if (d === q) ctx.addIssue({ code: 'custom', path: ['quote'], message: 'quote and delimiter must differ' });
+    if (d === '\n' || d === '\r' || q === '\n' || q === '\r') ctx.addIssue({ code: 'custom', path: ['delimiter'], message: 'a line end cannot be the delimiter or quote' });
+  })
+  .describe('Read records from a CSV file (UTF-8, Shift_JIS/CP932, EUC-JP; quoted fields, CRLF/LF/CR line ends).');
+
+export const csvSource = defineComponent({
+  type: 'csv',
+  description: 'Read records from a CSV file, streaming, with the line of each record as its origin.',
+  schema,
+  create(options, ctx): Source {
+    const file = path.resolve(ctx.baseDir, options.path);
+    let stream: fs.ReadStream | null = null;
+    const tab = (v: string) => (v === '\\t' ? '\t' : v);
+    return {
+      read: () =>
+        csvRecords(readFileChunks(file, options.path, (s) => { stream = s; }), {
+          encoding: options.encoding,
+          delimiter: tab(options.delimiter),
+          quote: tab(options.quote),
+          header: options.header,
+          columns: options.columns,
+          skipLines: options.skip_lines,
+          trim: options.trim,
+          emptyAsNull: options.empty_as_null,
+          batchSize: ctx.options.batch_size,
+        }, options.path),
+      async close() {
+        stream?.destroy();
+      },
+    };
+  },
+});
