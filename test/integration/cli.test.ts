@@ -119,14 +119,14 @@ describe('renkei CLI', () => {
     fs.writeFileSync(path.join(dir, 'bad.yaml'), PIPELINE.replace('  batch_size: 2', '  batch_size: 2\n  colour: red'));
     const r = await renkei(['run', 'bad.yaml'], { DATABASE_URL: db.url }, dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('bad.yaml:27: options.colour: unknown key');
+    expect(r.stderr).toContain('bad.yaml:26: options.colour: unknown key');
     const v = await renkei(['validate', 'bad.yaml'], {}, dir);
     expect(v.code).toBe(2);
     const ok = await renkei(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir);
     expect(ok.code).toBe(0);
     const missing = await renkei(['validate', 'p.yaml'], {}, dir);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('p.yaml:13: sinks[0].connection: environment variable ${DATABASE_URL} is not set');
+    expect(missing.stderr).toContain('p.yaml:11: sinks[0].connection: environment variable ${DATABASE_URL} is not set');
   });
 
   it('exit 2 for bad usage, and --help on every command', async () => {

@@ -63,12 +63,12 @@ describe('pipeline files', () => {
 
   it('an unknown key is reported with its line and path', () => {
     const msg = problems(GOOD.replace('  batch_size: 500', '  batch_size: 500\n  batchsize: 3'));
-    expect(msg).toContain('p.yaml:21: options.batchsize: unknown key');
+    expect(msg).toContain('p.yaml:20: options.batchsize: unknown key');
   });
 
   it('a wrong type is reported with its line and path', () => {
     const msg = problems(GOOD.replace('batch_size: 500', 'batch_size: lots'));
-    expect(msg).toMatch(/p\.yaml:20: options\.batch_size: .*number/);
+    expect(msg).toMatch(/p\.yaml:19: options\.batch_size: .*number/);
   });
 
   it('an unknown type: lists the valid names', () => {
@@ -81,7 +81,7 @@ describe('pipeline files', () => {
 
   it('an invalid enum value names the allowed values', () => {
     const msg = problems(GOOD.replace('mode: append', 'mode: merge'));
-    expect(msg).toMatch(/p\.yaml:13: sinks\[0\]\.mode: .*append.*replace.*upsert/);
+    expect(msg).toMatch(/p\.yaml:12: sinks\[0\]\.mode: .*append.*replace.*upsert/);
   });
 
   it('a missing required key is named', () => {

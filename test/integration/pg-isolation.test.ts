@@ -1,0 +1,132 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { freshDb, type TestDb } from '../helpers/db.ts';
+import { makeCtx } from '../../engine/context.ts';
+import type { Ctx, Drop, Rec, Row, Sink } from '../../engine/types.ts';
+import { postgresSink } from '../../sinks/postgres.ts';
+
+let db: TestDb;
+let ctx: Ctx;
+
+beforeAll(async () => {
+  db = await freshDb();
+  ctx = makeCtx({ db: async () => ({ pool: db.pool, url: db.url, close: async () => {} }) });
+});
+
+const COLUMNS = [
+  { name: 'id', type: 'integer' }, { name: 'email', type: 'text', from: 'mail' },
+  { name: 'age', type: 'integer' }, { name: 'name', type: 'varchar' },
+];
+const DDL = `(id integer PRIMARY KEY, email text UNIQUE, age integer CHECK (age >= 0), name varchar(12) NOT NULL)`;
+
+const person = (i: number): Row => ({ id: i, mail: `p${i}@example.jp`, age: 20 + (i % 40), name: `佐藤${i}` });
+const asRecs = (data: Row[]): Rec[] => data.map((d, i) => ({ data: d, origin: `in.csv:${i + 2}` }));
+
+function sink(opts: Record<string, unknown>): Sink {
+  return postgresSink.create(postgresSink.schema.parse({ type: 'postgres', columns: COLUMNS, ...opts }), ctx);
+}
+
+async function load(opts: Record<string, unknown>, recs: Rec[], batch = 500): Promise<Drop[]> {
+  const s = sink(opts);
+  await s.open();
+  const drops: Drop[] = [];
+  for (let i = 0; i < recs.length; i += batch) drops.push(...await s.write(recs.slice(i, i + batch)));
+  drops.push(...await s.drain!());
+  await s.close();
+  return drops;
+}
+
+async function reset(name: string, existing: number[] = []): Promise<void> {
+  await db.pool.query(`DROP TABLE IF EXISTS ${name}; CREATE TABLE ${name} ${DDL}`);
+  for (const i of existing) await db.pool.query(`INSERT INTO ${name} VALUES ($1, $2, $3, $4)`, [i, `p${i}@example.jp`, 30, `old${i}`]);
+}
+
+const ids = async (name: string): Promise<number[]> => (await db.pool.query(`SELECT id FROM ${name} ORDER BY id`)).rows.map((r) => r.id);
+const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, k) => a + k);
+
+describe('postgres sink: a refused row is rejected alone, every other row lands', () => {
+  it('append: type error, unique and primary-key violations, CHECK, value too long — across segments', async () => {
+    await reset('p_append', [1_000_000]);
+    const data = range(0, 5000).map(person);
+    data[123].age = 'abc'; // invalid input syntax for type integer
+    data[2500].mail = 'p10@example.jp'; // unique violation with row 10 of this run
+    data[3999].age = -5; // CHECK
+    data[4500].name = 'とても長い名前がここにあります'; // varchar(12)
+    data[4999].id = 1_000_000; // primary key already in the table
+    const drops = await load({ table: 'p_append', copy_batch_rows: 2000 }, asRecs(data));
+    const bad = [123, 2500, 3999, 4500, 4999];
+    expect(drops.map((d) => d.origin)).toEqual(bad.map((i) => `in.csv:${i + 2}`));
+    expect(drops.every((d) => d.kind === 'rejected' && d.code === 'SINK_PG_ROW')).toBe(true);
+    expect(drops[0]).toMatchObject({ field: 'age', data: data[123] });
+    expect(drops[0].message).toMatch(/invalid input syntax for type integer: "abc".*column "age"/);
+    expect(drops[1].message).toMatch(/duplicate key value violates unique constraint.*\(email\)=\(p10@example\.jp\)/);
+    expect(drops[2].message).toMatch(/violates check constraint/);
+    expect(drops[3].message).toMatch(/value too long/);
+    expect(await ids('p_append')).toEqual([...range(0, 5000).filter((i) => !bad.includes(i)), 1_000_000]);
+  });
+
+  it('replace: refused rows isolated in the staging table; the rest replaces the table', async () => {
+    await reset('p_replace', [7, 8, 9]);
+    const data = range(100, 1100).map(person);
+    data[0].age = 'x';
+    data[999].name = null; // NOT NULL, copied to the staging table by LIKE … INCLUDING ALL
+    const drops = await load({ table: 'p_replace', mode: 'replace', copy_batch_rows: 300 }, asRecs(data));
+    expect(drops.map((d) => d.origin)).toEqual(['in.csv:2', 'in.csv:1001']);
+    expect(drops[1].message).toMatch(/null value in column "name"/);
+    expect(drops[1].field).toBe('name');
+    expect(await ids('p_replace')).toEqual(range(101, 1099));
+  });
+
+  it('upsert: NOT NULL and CHECK violations that show only at the INSERT … ON CONFLICT step are isolated too', async () => {
+    await reset('p_upsert', [0, 1, 2]);
+    const data = range(0, 3000).map(person);
+    data[1].name = null; // update of an existing row → NOT NULL
+    data[1500].age = -1; // CHECK on insert
+    data[2000].age = 'zz'; // type error, at the COPY into the work table
+    const drops = await load({ table: 'p_upsert', mode: 'upsert', key: ['id'], copy_batch_rows: 1000 }, asRecs(data));
+    expect(drops.map((d) => d.origin)).toEqual(['in.csv:3', 'in.csv:1502', 'in.csv:2002']);
+    expect(drops[0].message).toMatch(/null value in column "name"/);
+    const r = await db.pool.query(`SELECT id, name FROM p_upsert WHERE id IN (0, 1, 2) ORDER BY id`);
+    expect(r.rows.map((x) => x.name)).toEqual(['佐藤0', 'old1', '佐藤2']); // row 1 kept its old value
+    expect((await ids('p_upsert')).length).toBe(2998);
+  });
+
+  it('many refused rows (1 in 100) are each isolated; all good rows land', async () => {
+    await reset('p_many');
+    const data = range(0, 10_000).map(person);
+    const bad = range(0, 100).map((k) => k * 100 + (k % 7));
+    for (const i of bad) data[i].age = i % 2 ? 'bad' : -1;
+    const drops = await load({ table: 'p_many', copy_batch_rows: 4000 }, asRecs(data), 1000);
+    expect(drops.map((d) => d.origin)).toEqual(bad.map((i) => `in.csv:${i + 2}`));
+    expect((await ids('p_many')).length).toBe(9900);
+  });
+
+  it('a row refused early in a large segment while megabytes are still streaming: no crash, one reject', async () => {
+    await reset('p_stream');
+    const data = range(0, 80_000).map((i) => ({ ...person(i), name: `名${i}` }));
+    data[3].age = 'early';
+    const drops = await load({ table: 'p_stream' }, asRecs(data), 2000);
+    expect(drops.map((d) => d.origin)).toEqual(['in.csv:5']);
+    expect((await ids('p_stream')).length).toBe(79_999);
+  });
+
+  it('refusals of the last segment come from drain(); close() without drain() refuses to commit', async () => {
+    await reset('p_drain');
+    const data = range(0, 50).map(person);
+    data[40].age = 'q';
+    const s = sink({ table: 'p_drain' });
+    await s.open();
+    expect(await s.write(asRecs(data))).toEqual([]); // segment still open: not known yet
+    const late = await s.drain!();
+    expect(late.map((d) => d.origin)).toEqual(['in.csv:42']);
+    await s.close();
+    expect((await ids('p_drain')).length).toBe(49);
+
+    await reset('p_drain');
+    const t = sink({ table: 'p_drain' });
+    await t.open();
+    await t.write(asRecs(data));
+    await expect(t.close()).rejects.toMatchObject({ code: 'INTERNAL' });
+    await t.abort(new Error('close failed'));
+    expect(await ids('p_drain')).toEqual([]);
+  });
+});
