@@ -4,5 +4,7 @@ import { normalize } from './normalize.ts';
 import { map } from './map.ts';
 import { filter } from './filter.ts';
 import { validate } from './validate.ts';
+import { dedupe } from './dedupe.ts';
+import { tree } from './tree.ts';
 
-export const transforms: StageComponent[] = [normalize, map, filter, validate];
+export const transforms: StageComponent[] = [normalize, map, filter, validate, dedupe, tree];

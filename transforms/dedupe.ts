@@ -1,0 +1,91 @@
+/**
+ * Transform `dedupe`: one record per key (compare after normalize: keys match as text).
+ *
+ * - `keep-first` streams: later records with a seen key are filtered (code `code`).
+ * - `keep-last` holds records until end of input; earlier ones are filtered.
+ * - `reject-all` (M-E9) holds records until end of input; every record whose key occurs more than once
+ *   is rejected, the first one included.
+ *
+ * Memory: one Map entry per distinct key (the key text and a number: about 70–90 bytes per key), plus
+ * held records up to `spill_after`; beyond that held records go to a temp NDJSON file (lib/spill.ts)
+ * and are read back at end of input. Records whose key is blank pass through untouched (validate
+ * `required` is the place to reject them).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { defineComponent, filtered, reject, type Ctx, type Drop, type Rec, type Stage } from '../engine/types.ts';
+import { getter, keyText } from './lib/fields.ts';
+import { Spill } from './lib/spill.ts';
+
+const schema = z.strictObject({
+  type: z.literal('dedupe'),
+  key: z.array(z.string().min(1)).min(1).describe('Fields (or dot paths) that together identify a record, e.g. [email].'),
+  policy: z.enum(['keep-first', 'keep-last', 'reject-all']).default('keep-first').describe(
+    'keep-first: later duplicates are filtered (streams); keep-last: earlier duplicates are filtered; reject-all: every record sharing a key is rejected (M-E9).',
+  ),
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default('DUPLICATE_KEY').describe('Rule code of dropped duplicates, e.g. DUPLICATE_EMAIL.'),
+  spill_after: z.int().min(0).default(50_000).describe('keep-last/reject-all: records held in memory before the rest are spilled to a temp file.'),
+  temp_dir: z.string().optional().describe('Directory for spill files (default: the OS temp dir). Relative to the pipeline file.'),
+}).describe('Drop or reject records with duplicate keys.');
+
+export type DedupeOptions = z.infer<typeof schema>;
+const BATCH = 1000;
+
+export function dedupeStage(o: DedupeOptions, tempDir?: string): Stage {
+  const gets = o.key.map(getter);
+  const keyName = o.key.join('+');
+  const field = o.key.length === 1 ? o.key[0] : undefined;
+  const show = (k: string) => JSON.stringify(k.replaceAll('\u0000', '|'));
+
+  if (o.policy === 'keep-first') {
+    const seen = new Set<string>();
+    return {
+      process(rec: Rec) {
+        const k = keyText(gets, rec.data);
+        if (k === '' || !seen.has(k)) { if (k !== '') seen.add(k); return rec; }
+        return filtered(rec, o.code, `${keyName} ${show(k)} already seen (keep-first)`, field);
+      },
+      async close() { seen.clear(); },
+    };
+  }
+
+  const keepLast = o.policy === 'keep-last';
+  // keep-last: key → sequence number of its last record; reject-all: key → occurrence count.
+  const index = new Map<string, number>();
+  const held = new Spill(o.spill_after, tempDir, 'dedupe');
+  let seq = 0;
+  return {
+    process(rec: Rec) {
+      const k = keyText(gets, rec.data);
+      if (k === '') return rec;
+      if (keepLast) index.set(k, seq++);
+      else index.set(k, (index.get(k) ?? 0) + 1);
+      held.push(rec);
+      return null;
+    },
+    async *flush() {
+      let batch: Array<Rec | Drop> = [];
+      let i = 0;
+      for await (const rec of held.drain()) {
+        const k = keyText(gets, rec.data);
+        const n = index.get(k)!;
+        if (keepLast) batch.push(n === i ? rec : filtered(rec, o.code, `${keyName} ${show(k)} appears again later (keep-last)`, field));
+        else batch.push(n === 1 ? rec : reject(rec, o.code, `${keyName} ${show(k)} is shared by ${n} records`, field));
+        i++;
+        if (batch.length >= BATCH) { yield batch; batch = []; }
+      }
+      index.clear();
+      if (batch.length) yield batch;
+    },
+    async close() { held.dispose(); index.clear(); },
+  };
+}
+
+export const dedupe = defineComponent({
+  type: 'dedupe',
+  description: 'Deduplicate by key: keep-first, keep-last, or reject-all (every record sharing a key).',
+  schema,
+  create(options, ctx: Ctx): Stage {
+    return dedupeStage(options, options.temp_dir === undefined ? undefined : path.resolve(ctx.baseDir, options.temp_dir));
+  },
+});

@@ -1,0 +1,76 @@
+/**
+ * A record buffer that stays in memory up to a threshold and beyond it appends to a temporary file
+ * (NDJSON, one `[origin, data]` per line), so stages that must hold records until end of input keep
+ * memory bounded. Records read back from disk went through JSON: Dates become ISO strings and
+ * undefined fields disappear (records from CSV/JSON/HTTP sources are unaffected).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Rec } from '../../engine/types.ts';
+
+const CHUNK = 1 << 20;
+
+export class Spill {
+  private mem: Rec[] = [];
+  private dir = '';
+  private file = '';
+  private fd = -1;
+  private pending = '';
+  /** Records spilled to disk so far (0 while everything fits in memory). */
+  spilled = 0;
+
+  constructor(private readonly threshold: number, private readonly tempDir = os.tmpdir(), private readonly label = 'spill') {}
+
+  push(rec: Rec): void {
+    if (this.fd < 0) {
+      this.mem.push(rec);
+      if (this.mem.length <= this.threshold) return;
+      this.dir = fs.mkdtempSync(path.join(this.tempDir, `renkei-${this.label}-`));
+      this.file = path.join(this.dir, 'records.ndjson');
+      this.fd = fs.openSync(this.file, 'w');
+      for (const r of this.mem) this.append(r);
+      this.mem = [];
+      return;
+    }
+    this.append(rec);
+  }
+
+  private append(rec: Rec): void {
+    this.pending += JSON.stringify([rec.origin, rec.data]) + '\n';
+    this.spilled++;
+    if (this.pending.length >= CHUNK) { fs.writeSync(this.fd, this.pending); this.pending = ''; }
+  }
+
+  /** Every record pushed, in order; the buffer is empty afterwards. */
+  async *drain(): AsyncGenerator<Rec> {
+    if (this.fd < 0) {
+      const mem = this.mem;
+      this.mem = [];
+      yield* mem;
+      return;
+    }
+    if (this.pending) fs.writeSync(this.fd, this.pending);
+    this.pending = '';
+    fs.closeSync(this.fd);
+    this.fd = -1;
+    const lines = readline.createInterface({ input: fs.createReadStream(this.file, { highWaterMark: CHUNK }), crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        const [origin, data] = JSON.parse(line) as [string, Rec['data']];
+        yield { origin, data };
+      }
+    } finally {
+      lines.close();
+      this.dispose();
+    }
+  }
+
+  /** Removes the temporary file (safe to call twice; the runner calls close on failure too). */
+  dispose(): void {
+    if (this.fd >= 0) { fs.closeSync(this.fd); this.fd = -1; }
+    if (this.dir) { fs.rmSync(this.dir, { recursive: true, force: true }); this.dir = ''; }
+    this.mem = [];
+  }
+}
