@@ -119,7 +119,7 @@ describe('renkei CLI', () => {
     fs.writeFileSync(path.join(dir, 'bad.yaml'), PIPELINE.replace('  batch_size: 2', '  batch_size: 2\n  colour: red'));
     const r = await renkei(['run', 'bad.yaml'], { DATABASE_URL: db.url }, dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('bad.yaml:26: options.colour: unknown key');
+    expect(r.stderr).toContain('bad.yaml:25: options.colour: unknown key');
     const v = await renkei(['validate', 'bad.yaml'], {}, dir);
     expect(v.code).toBe(2);
     const ok = await renkei(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir);
