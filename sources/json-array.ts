@@ -1,0 +1,110 @@
+/**
+ * A JSON array of objects (top level, or nested under `items_path`) → batches of records, streamed
+ * with stream-json's tokenizer, `pick` and `streamArray` called directly (no Node stream per token).
+ * Text is fed line by line so a syntax error names its line. A syntax error cannot be resynchronised:
+ * it fails the source (`SOURCE_IO`) after the records before it have been yielded. A non-object
+ * element is a rejected Drop (`JSON_NOT_OBJECT`); an element holding undecodable bytes is `JSON_ENCODING`.
+ * Origin `<path>:[index]` (`<path>:data.items[index]` under `items_path`).
+ */
+import { jsonParser, type Token } from 'stream-json/core/parser.js';
+import { pick } from 'stream-json/core/filters/pick.js';
+import { streamArray } from 'stream-json/core/streamers/stream-array.js';
+import { isMany, none } from 'stream-chain/defs.js';
+import { Drop, type Rec } from '../engine/types.ts';
+import { RenkeiError } from '../engine/errors.ts';
+import { decodeText, type ByteChunks } from './text-decode.ts';
+import { isObject, type JsonReadOptions } from './json-ndjson.ts';
+
+/** Longest piece of one line handed to the tokenizer at once (keeps error positions near). */
+const PIECE = 16 * 1024;
+
+const each = <T>(out: unknown, f: (v: T) => void) => {
+  if (out === none || out === undefined) return;
+  if (isMany(out)) for (const v of out.values as T[]) f(v);
+  else if (typeof out !== 'symbol') f(out as T);
+};
+
+function hasReplacement(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\uFFFD');
+  if (Array.isArray(v)) return v.some(hasReplacement);
+  if (isObject(v)) return Object.entries(v).some(([k, x]) => k.includes('\uFFFD') || hasReplacement(x));
+  return false;
+}
+
+export async function* jsonArrayRecords(
+  chunks: ByteChunks,
+  o: JsonReadOptions & { itemsPath?: string },
+  shown: string,
+): AsyncGenerator<Array<Rec | Drop>> {
+  const size = Math.max(1, o.batchSize);
+  const where = `${shown}:${o.itemsPath ?? ''}`;
+  const tokenize = jsonParser();
+  const select = o.itemsPath ? pick({ filter: o.itemsPath }) : null;
+  const items = streamArray();
+  let found = !o.itemsPath;
+  let batch: Array<Rec | Drop> = [];
+  const ready: Array<Array<Rec | Drop>> = [];
+  let bad: number[] = [];
+  let consumed = 0; // stream offset up to which text has been tokenized
+  let lastItemEnd = 0;
+  let line = 1;
+  let col = 1;
+  let count = 0;
+
+  const put = (item: Rec | Drop) => {
+    batch.push(item);
+    if (batch.length >= size) { ready.push(batch); batch = []; }
+  };
+  const onItem = ({ key, value }: { key: number; value: unknown }) => {
+    count++;
+    const origin = `${where}[${key}]`;
+    // The element lies somewhere in [lastItemEnd, consumed): only look inside it when bad bytes did.
+    let badHere = false;
+    while (bad.length && bad[0] < consumed) { badHere ||= bad[0] >= lastItemEnd; bad.shift(); }
+    lastItemEnd = consumed;
+    if (badHere && hasReplacement(value)) {
+      put(new Drop('rejected', 'JSON_ENCODING', `element [${key}]: bytes that are not valid ${o.encoding}`, origin, JSON.stringify(value)));
+    } else if (!isObject(value)) {
+      put(new Drop('rejected', 'JSON_NOT_OBJECT', `element [${key}]: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, origin, JSON.stringify(value)));
+    } else put({ data: value, origin });
+  };
+  const onToken = (t: Token) => {
+    if (!select) return each(items(t), onItem);
+    each<Token>(select(t), (u) => { found = true; each(items(u), onItem); });
+  };
+  const feed = (piece: string | typeof none) => {
+    try {
+      each<Token>(tokenize(piece as string), onToken);
+    } catch (e) {
+      const at = piece === none ? 'at the end of the file' : `at line ${line}${col > 1 ? `, after column ${col}` : ''}`;
+      throw new RenkeiError('SOURCE_IO', `${shown}: invalid JSON ${at}: ${(e as Error).message} (${count} elements read before it)`, { cause: e });
+    }
+  };
+  const fail = function* (e: unknown) {
+    if (batch.length) { ready.push(batch); batch = []; }
+    yield* ready.splice(0);
+    throw e;
+  };
+
+  try {
+    for await (const d of decodeText(chunks, o.encoding)) {
+      const text = d.text;
+      if (d.bad) bad.push(...d.bad);
+      for (let i = 0; i < text.length;) {
+        const nl = text.indexOf('\n', i);
+        const end = Math.min(nl === -1 ? text.length : nl + 1, i + PIECE);
+        consumed += end - i;
+        feed(text.slice(i, end));
+        if (end === nl + 1 && nl !== -1) { line++; col = 1; } else col += end - i;
+        i = end;
+      }
+      yield* ready.splice(0);
+    }
+    feed(none);
+  } catch (e) {
+    yield* fail(e);
+  }
+  if (!found) throw new RenkeiError('SOURCE_IO', `${shown}: no array found at items_path "${o.itemsPath}"`);
+  if (batch.length) ready.push(batch);
+  yield* ready.splice(0);
+}
