@@ -58,11 +58,11 @@ export function* attendanceLines(o: AttendanceOptions): Generator<string> {
     let code = p.code;
     let cells = [code, p.name, date, clockIn, clockOut, String(rng.pick([45, 60, 60, 60, 90])), p.division];
     if (badEvery > 0 && i % badEvery === badEvery - 1) {
-      switch ((i / badEvery) % 4 | 0) {
+      switch (Math.floor(i / badEvery) % 4) {
         case 0: date = `${y}/13/45`; cells[2] = date; break;
         case 1: cells = cells.slice(0, 5); break; // ragged row
         case 2: code = ''; cells[0] = code; break;
-        default: cells[3] = '7時'; break;
+        default: cells[3] = '9:75'; break;
       }
     }
     yield cells.map(csvCell).join(',');
