@@ -1,0 +1,59 @@
+/**
+ * A plan: what a pipeline would do to its target, computed without writing anything (K4/K5).
+ * `renkei plan` writes it as JSON; `renkei apply` writes exactly the selected candidates of it; the
+ * review page and the terminal table render it.
+ */
+
+/** One field that differs between source and target: shown as old → new. */
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+export type CandidateStatus = 'new' | 'changed' | 'unchanged' | 'rejected' | 'missing';
+export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['new', 'changed', 'unchanged', 'rejected', 'missing'];
+
+export interface Candidate {
+  /** The record's key (pipeline `key` fields joined with `|`). */
+  key: string;
+  status: CandidateStatus;
+  /** Source position (file:line, page:index); absent for `missing` (target-only) records. */
+  origin?: string;
+  /** For `changed`: every differing compared field. */
+  changes?: FieldChange[];
+  /** For `new`/`changed`: the record as it would be written (only the fields the pipeline reads, G6). */
+  record?: Record<string, unknown>;
+  /** For `rejected`: rule code, message and the stage that rejected it. */
+  code?: string;
+  message?: string;
+  stage?: string;
+  /** Fingerprint of the target record the candidate was computed against (apply re-checks it). */
+  target_hash?: string;
+}
+
+export interface PlanCounts {
+  new: number;
+  changed: number;
+  unchanged: number;
+  rejected: number;
+  missing: number;
+  /** Records dropped by filters (not candidates). */
+  filtered: number;
+}
+
+export interface Plan {
+  version: 1;
+  plan_id: string;
+  pipeline: string;
+  /** Free text naming the direction, e.g. `SmartHR → KING OF TIME`. */
+  direction?: string;
+  config_hash: string;
+  created_at: string;
+  /** Reference date (基準日) used by filters, ISO date, when the pipeline has one. */
+  reference_date?: string | null;
+  /** Hash over the target records the plan was computed against. */
+  target_fingerprint: string;
+  counts: PlanCounts;
+  candidates: Candidate[];
+}
