@@ -16,6 +16,8 @@ export interface Rec {
   data: Row;
   /** Source position, kept through every stage so any error can point back to the input. */
   origin: string;
+  /** Set by the diff stage: new to the target, or changed with every differing field as old → new (K5). */
+  meta?: { status: 'new' | 'changed'; changes?: Array<{ field: string; old: unknown; new: unknown }> };
 }
 
 /** Outcomes a record can end in besides being written. */

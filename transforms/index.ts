@@ -6,5 +6,7 @@ import { filter } from './filter.ts';
 import { validate } from './validate.ts';
 import { dedupe } from './dedupe.ts';
 import { tree } from './tree.ts';
+import { diff } from './diff.ts';
+import { moduleStage } from './module.ts';
 
-export const transforms: StageComponent[] = [normalize, map, filter, validate, dedupe, tree];
+export const transforms: StageComponent[] = [normalize, map, filter, validate, dedupe, tree, diff, moduleStage];

@@ -21,12 +21,19 @@ export function getter(path: string): Getter {
 
 /**
  * The text a value compares as: blank → '' (null, undefined and '' are the same "no value"),
- * objects as JSON, everything else as String(). Used by filters, diff and dedupe keys.
+ * dates at local midnight as YYYY-MM-DD, other Dates as ISO instants, objects as JSON, everything else as String(). Used by filters, diff and dedupe keys.
  */
 export function canon(v: unknown): string {
   if (isBlank(v)) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'object') return v instanceof Date ? v.toISOString() : JSON.stringify(v);
+  if (v instanceof Date) {
+    // node-postgres reads DATE columns as local midnight: compare those as the calendar day.
+    if (v.getHours() === 0 && v.getMinutes() === 0 && v.getSeconds() === 0 && v.getMilliseconds() === 0) {
+      return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
+    }
+    return v.toISOString();
+  }
+  if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
 
