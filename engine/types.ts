@@ -17,7 +17,14 @@ export interface Rec {
   /** Source position, kept through every stage so any error can point back to the input. */
   origin: string;
   /** Set by the diff stage: new to the target, or changed with every differing field as old → new (K5). */
-  meta?: { status: 'new' | 'changed'; changes?: Array<{ field: string; old: unknown; new: unknown }> };
+  meta?: {
+    status: 'new' | 'changed';
+    changes?: Array<{ field: string; old: unknown; new: unknown }>;
+    /** Target fields a diff stage carried over for the sink (e.g. the target's `id` to PATCH). */
+    target?: Row;
+    /** Fingerprint of the target record the diff compared against (apply re-checks it). */
+    target_hash?: string;
+  };
 }
 
 /** Outcomes a record can end in besides being written. */

@@ -23,6 +23,7 @@ const schema = z.strictObject({
   fields: z.array(z.string().min(1)).min(1).describe('Stream fields compared with the target (K6: name, gender, birth date, hire date, resign date, email).'),
   target: sourceConfig.describe('Any source config reading the target snapshot (SaaS API, Postgres table, file).'),
   target_fields: z.record(z.string(), z.string()).default({}).describe('Stream field → target field name, for key and compared fields named differently in the target.'),
+  carry: z.array(z.string().min(1)).default([]).describe('Target fields copied into the record\'s `meta.target` when it is changed, e.g. [id] so a sink can PATCH the target record.'),
   temp_dir: z.string().optional().describe('Directory for the target snapshot file (default: the OS temp dir). Relative to the pipeline file.'),
 }).describe('Classify records as new / changed / unchanged against a target snapshot; report target records missing from the stream.');
 
@@ -33,7 +34,7 @@ export type TargetReader = (each: (rec: Rec) => void) => Promise<number>;
 const BATCH = 1000;
 const SEP = '\u0000';
 
-export function diffStage(o: Omit<DiffOptions, 'type' | 'target'>, readTarget: TargetReader, ctx: Pick<Ctx, 'logger'>, tempDir?: string): Stage {
+export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { carry?: string[] }, readTarget: TargetReader, ctx: Pick<Ctx, 'logger'>, tempDir?: string): Stage {
   const fields = o.fields, n = fields.length;
   const keyGets = o.key.map(getter);
   const getsS = fields.map(getter);
@@ -42,6 +43,7 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target'>, readTarget: T
   const getsT: Getter[] = fields.map((f) => getter(tName(f)));
   const keyFieldsT = o.key.map(tName), fieldsT = fields.map(tName);
   const h = new Uint32Array(2);
+  const carry = o.carry ?? [];
   let index: TargetIndex | undefined;
 
   const fieldText = (gets: Getter[], d: Row): string => {
@@ -54,6 +56,7 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target'>, readTarget: T
     const p: Row = {};
     for (const f of keyFieldsT) p[f] = d[f] ?? null;
     for (const f of fieldsT) p[f] = d[f] ?? null;
+    for (const f of carry) p[f] = d[f] ?? null;
     return p;
   };
 
@@ -87,7 +90,9 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target'>, readTarget: T
         if (canon(nv) !== canon(ov)) changes.push({ field: fields[j], old: ov ?? null, new: nv ?? null });
       }
       if (changes.length === 0) return unchanged(rec);
-      rec.meta = { status: 'changed', changes };
+      const target: Row = {};
+      for (const f of carry) target[f] = t[f] ?? null;
+      rec.meta = { status: 'changed', changes, target, target_hash: idx.hashHex(i) };
       return rec;
     },
     async *flush() {

@@ -21,7 +21,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() => z.union([
   z.strictObject({ field, equals: z.unknown().describe('True when the field equals this value (as text).') }),
   z.strictObject({ field, in: z.array(z.unknown()).min(1).describe('True when the field equals one of these values.') }),
   z.strictObject({ field, empty: z.boolean().describe('true: the field is blank; false: it has a value.') }),
-  z.strictObject({ not: conditionSchema.describe('True when this condition is false.') }),
+  z.strictObject({ not: conditionSchema }).describe('not: true when the inner condition is false.'),
   z.strictObject({ all: z.array(conditionSchema).min(1).describe('True when every condition is true.') }),
   z.strictObject({ any: z.array(conditionSchema).min(1).describe('True when at least one condition is true.') }),
 ])) as z.ZodType<Condition>;

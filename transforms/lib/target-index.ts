@@ -73,6 +73,11 @@ export class TargetIndex {
     if (this.pending) { fs.writeSync(this.fd, this.pending); this.pending = ''; }
   }
 
+  /** The stored hash of record i as 16 hex digits (a fingerprint of its compared fields). */
+  hashHex(i: number): string {
+    return this.h1[i].toString(16).padStart(8, '0') + this.h2[i].toString(16).padStart(8, '0');
+  }
+
   sameHash(i: number, hash: Uint32Array): boolean {
     return this.h1[i] === hash[0] && this.h2[i] === hash[1];
   }

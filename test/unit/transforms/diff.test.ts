@@ -12,9 +12,11 @@ import type { Row } from '../../../engine/types.ts';
 
 const log = { logger: pino({ level: 'silent' }) };
 const FIELDS = ['last_name', 'gender', 'birth_at', 'email'];
-const stageOver = (target: Row[], o: { key?: string[]; fields?: string[]; target_fields?: Record<string, string> } = {}) =>
-  diffStage({ key: o.key ?? ['emp_code'], fields: o.fields ?? FIELDS, target_fields: o.target_fields ?? {} },
-    async (each) => { recs(target, 'target').forEach(each); return 0; }, log);
+const stageOver = (target: Row[], o: { key?: string[]; fields?: string[]; target_fields?: Record<string, string>; carry?: string[] } = {}) => {
+  // Options as the schema would give them (defaults applied).
+  const { target: _t, type: _y, ...opts } = diff.schema.parse({ type: 'diff', target: { type: 'json', path: 'unused.json' }, key: ['emp_code'], fields: FIELDS, ...o });
+  return diffStage(opts, async (each) => { recs(target, 'target').forEach(each); return 0; }, log);
+};
 
 const target = () => [
   { emp_code: 'E1', last_name: '山田', gender: 'male', birth_at: '1990-01-01', email: 'y@x.jp' },
@@ -30,16 +32,25 @@ describe('diff', () => {
       { emp_code: 'E4', last_name: '田中', gender: 'male', birth_at: '2000-01-01', email: 't@x.jp' },
     ];
     const { out, drops } = await runStage(stageOver(target()), source);
-    expect(out.map((r) => [r.data.emp_code, r.meta])).toEqual([
-      ['E2', { status: 'changed', changes: [{ field: 'last_name', old: '佐藤', new: '高橋' }, { field: 'birth_at', old: '1985-05-05', new: '1985-05-06' }] }],
-      ['E4', { status: 'new' }],
+    expect(out.map((r) => [r.data.emp_code, r.meta?.status, r.meta?.changes])).toEqual([
+      ['E2', 'changed', [{ field: 'last_name', old: '佐藤', new: '高橋' }, { field: 'birth_at', old: '1985-05-05', new: '1985-05-06' }]],
+      ['E4', 'new', undefined],
     ]);
+    // The target fingerprint lets apply detect a target changed since the plan.
+    expect(out[0].meta!.target_hash).toMatch(/^[0-9a-f]{16}$/);
     expect(drops.map((d) => [d.kind, d.code, d.origin])).toEqual([
       ['unchanged', 'UNCHANGED', 'input:1'],
       ['filtered', 'MISSING_IN_SOURCE', 'target:3'],
     ]);
     expect(drops[1].data).toEqual({ emp_code: 'E3', last_name: '鈴木', gender: 'male', birth_at: null, email: 'k@x.jp' });
   });
+  it('carry: target fields (e.g. the id to PATCH) ride along on changed records', async () => {
+    const t = target().map((r, i) => ({ ...r, id: `uuid-${i}`, secret_field: 'not carried' }));
+    const { out } = await runStage(stageOver(t, { carry: ['id'] }), [{ ...target()[1], last_name: '高橋' }]);
+    expect(out[0].meta).toMatchObject({ status: 'changed', target: { id: 'uuid-1' } });
+    expect(Object.keys(out[0].meta!.target!)).toEqual(['id']);
+  });
+
   it('blank, null and absent compare equal; numbers equal their text', async () => {
     const { out, drops } = await runStage(stageOver([{ emp_code: 1, last_name: '', gender: null, birth_at: '2000-01-01' }]),
       [{ emp_code: '1', last_name: null, birth_at: '2000-01-01', email: '' }]);
@@ -49,7 +60,7 @@ describe('diff', () => {
   it('target fields can be named differently (KING OF TIME lastName ⇄ SmartHR last_name)', async () => {
     const s = stageOver([{ code: 'E1', lastName: '山田' }], { fields: ['last_name'], target_fields: { emp_code: 'code', last_name: 'lastName' } });
     const { out } = await runStage(s, [{ emp_code: 'E1', last_name: '山本' }]);
-    expect(out[0].meta).toEqual({ status: 'changed', changes: [{ field: 'last_name', old: '山田', new: '山本' }] });
+    expect(out[0].meta).toMatchObject({ status: 'changed', changes: [{ field: 'last_name', old: '山田', new: '山本' }] });
   });
   it('a stream record without a key is rejected', async () => {
     const { drops } = await runStage(stageOver(target()), [{ emp_code: '', last_name: 'x' }]);
