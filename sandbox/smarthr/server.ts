@@ -1,0 +1,152 @@
+/**
+ * A local SmartHR API on 127.0.0.1: the read and write endpoints the ETL uses, SmartHR's paging and
+ * rate-limit headers, 401 for a wrong token, and seeded fault injection. Usable from code
+ * (`startSmarthrSandbox`) and from the CLI (`renkei sandbox smarthr`).
+ */
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { generateTenant } from '../generate/tenant.ts';
+import { createRng } from '../generate/prng.ts';
+import { Renderer } from './render.ts';
+import { loadState, saveState, type SmarthrState } from './state.ts';
+import { ServerRateLimit } from './rate-limit.ts';
+import { FaultInjector } from './faults.ts';
+import { ApiError, errorBody, readJson, sendError, sendText } from './http-util.ts';
+import { CrewLists, readRoute, type Reply } from './routes-read.ts';
+import { writeRoute } from './routes-write.ts';
+import { SandboxStats } from './stats.ts';
+
+export interface SmarthrSandboxOptions {
+  port?: number;
+  /** Crews to generate when no state is given or loaded. */
+  employees?: number;
+  seed?: string | number;
+  departmentDepth?: number;
+  /** Server limit in requests per second (token bucket of that size); 0 = unlimited. Default 10. */
+  rateLimit?: number;
+  /** Send x-rate-limit-* headers (default true); false = a limit clients learn of only from 429s. */
+  rateLimitHeaders?: boolean;
+  /** Probability that a request meets an injected fault. */
+  failRate?: number;
+  /** Added to every response, in ms. */
+  latencyMs?: number;
+  /** Delay of an injected slow response, in ms. */
+  slowMs?: number;
+  /** State file: loaded when it exists, saved on stop() and save(). */
+  statePath?: string;
+  /** Use this state instead of generating one. */
+  state?: SmarthrState;
+  token?: string;
+  /** Crew keys to leave out, as a token whose scope hides them would. */
+  hiddenFields?: string[];
+  /** Pages of list endpoints that always answer 500 (to test a permanently failing page). */
+  brokenPages?: number[];
+}
+
+export interface SmarthrSandbox {
+  /** Base URL including `/api`, e.g. `http://127.0.0.1:4567/api`. */
+  url: string;
+  token: string;
+  state: SmarthrState;
+  stats: SandboxStats;
+  save(): void;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Promise<SmarthrSandbox> {
+  const seed = opts.seed ?? 1;
+  const state = opts.state
+    ?? (opts.statePath && fs.existsSync(opts.statePath) ? loadState(opts.statePath) : generateTenant({ employees: opts.employees ?? 100, seed, departmentDepth: opts.departmentDepth }));
+  const token = opts.token ?? crypto.randomBytes(24).toString('hex');
+  const renderer = new Renderer(state, new Set(opts.hiddenFields ?? []));
+  const limiter = new ServerRateLimit(opts.rateLimit ?? 10);
+  const faults = new FaultInjector(opts.failRate ?? 0, seed);
+  const stats = new SandboxStats(faults.counts);
+  const lists = new CrewLists();
+  const writeRng = createRng(`writes:${seed}`);
+  const broken = new Set(opts.brokenPages ?? []);
+  let version = 0;
+  let base = '';
+
+  const authorized = (req: http.IncomingMessage): boolean => {
+    const h = req.headers.authorization ?? '';
+    if (h.startsWith('Bearer ')) return h.slice(7) === token;
+    if (h.startsWith('Basic ')) return Buffer.from(h.slice(6), 'base64').toString().split(':')[0] === token;
+    return false;
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    stats.arrived();
+    const url = new URL(req.url ?? '/', base);
+    const method = req.method ?? 'GET';
+    if (!url.pathname.startsWith('/api/')) throw new ApiError('not_found', 'not found');
+    if (!authorized(req)) throw new ApiError('unauthorized_token', 'アクセストークンが不正です (invalid access token)');
+    const limit = limiter.take();
+    if (opts.rateLimitHeaders === false) for (const h of Object.keys(limit.headers)) if (h.startsWith('x-rate-limit')) delete limit.headers[h];
+    if (!limit.ok) {
+      stats.tooMany++;
+      return sendText(res, 429, errorBody('too_many_requests', 'リクエスト数が上限を超えました (rate limit exceeded)'), limit.headers);
+    }
+    const fault = faults.draw(method);
+    if (opts.latencyMs) await sleep(opts.latencyMs);
+    if (fault === 'slow') await sleep(opts.slowMs ?? 1500);
+    if (fault === 'http500') return sendText(res, 500, errorBody('internal_server_error', 'Internal Server Error'), limit.headers);
+    if (fault === 'http502') {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      return void res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+    }
+    if (fault === 'maintenance') return sendText(res, 503, errorBody('service_maintenance', 'メンテナンス中です'), { ...limit.headers, 'retry-after': '1' });
+    const page = Number(url.searchParams.get('page') ?? '1');
+    if (method === 'GET' && broken.has(page)) return sendText(res, 500, errorBody('internal_server_error', 'Internal Server Error'), limit.headers);
+
+    let reply: Reply | null;
+    if (method === 'GET') reply = readRoute(state, renderer, lists, version, url, base);
+    else {
+      const body = await readJson(req);
+      reply = writeRoute(state, renderer, writeRng, method, url.pathname, body, base);
+      if (reply) { version++; stats.writes++; }
+    }
+    if (!reply) throw new ApiError('not_found', `${method} ${url.pathname} not found`);
+    const headers = { ...limit.headers, ...reply.headers };
+    if (fault === 'reset' || fault === 'truncated') {
+      const buf = Buffer.from(reply.body);
+      const cut = buf.subarray(0, Math.floor(buf.length / 2));
+      if (fault === 'truncated') return sendText(res, reply.status, cut.toString('utf8'), headers);
+      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(buf.length), ...headers });
+      res.write(cut);
+      res.socket?.destroy();
+      return;
+    }
+    sendText(res, reply.status, reply.body, headers);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) { res.destroy(); return; }
+      if (e instanceof ApiError) return sendError(res, e);
+      sendError(res, new ApiError('internal_server_error', e instanceof Error ? e.message : String(e)));
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}/api`;
+  const save = (): void => { if (opts.statePath) saveState(opts.statePath, state); };
+  return {
+    url: base, token, state, stats, save,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      save();
+    },
+  };
+}

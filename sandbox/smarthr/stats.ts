@@ -1,0 +1,26 @@
+/** What the sandbox counts: requests per wall-clock second (by arrival), 429s, writes, faults. */
+import type { Fault } from './faults.ts';
+
+export class SandboxStats {
+  requests = 0;
+  tooMany = 0;
+  writes = 0;
+  private perSec = new Map<number, number>();
+
+  constructor(readonly faults: Readonly<Record<Fault, number>>) {}
+
+  arrived(now = Date.now()): void {
+    this.requests++;
+    const s = Math.floor(now / 1000);
+    this.perSec.set(s, (this.perSec.get(s) ?? 0) + 1);
+  }
+
+  /** Requests that arrived in each wall-clock second, in order. */
+  perSecond(): number[] {
+    return [...this.perSec.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+  }
+
+  get maxPerSecond(): number { return Math.max(0, ...this.perSecond()); }
+
+  reset(): void { this.requests = 0; this.tooMany = 0; this.writes = 0; this.perSec.clear(); }
+}
