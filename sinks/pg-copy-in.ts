@@ -47,7 +47,7 @@ export class CopyIn {
   }
 
   /** Sends a chunk; waits while the stream is above its high-water mark. A no-op after an error. */
-  async write(chunk: string): Promise<void> {
+  async write(chunk: Buffer): Promise<void> {
     if (this.error) return;
     if (this.stream.write(chunk)) return;
     await this.until('drain');

@@ -14,7 +14,7 @@ import { RenkeiError, errorMessage } from '../engine/errors.ts';
 import type { Drop, Rec, Sink } from '../engine/types.ts';
 import { ident } from '../db/connect.ts';
 import { CopyIn } from './pg-copy-in.ts';
-import { rowEncoder, type CopyColumn } from './pg-copy-text.ts';
+import { CopyChunker, rowEncoder, type CopyColumn } from './pg-copy-text.ts';
 import { copyLine, isConnectionError, isRowError, refuse } from './pg-errors.ts';
 import {
   SEQ_COLUMN, checkColumns, createStaging, createTable, createWorkTable, findTable, swapIn, upsertSql, type Target,
@@ -34,10 +34,7 @@ export interface LoaderConfig {
   logger: Logger;
 }
 
-/** Characters gathered before a stream write (~64 KiB or more of UTF-8). */
-const CHUNK_CHARS = 64 * 1024;
-
-interface Segment { rows: Rec[]; copy: CopyIn; buf: string }
+interface Segment { rows: Rec[]; copy: CopyIn; chunker: CopyChunker }
 
 export class PgLoader implements Sink {
   private client: pg.Client | undefined;
@@ -91,6 +88,8 @@ export class PgLoader implements Sink {
       into = this.staging.sql;
     }
     if (mode === 'upsert') {
+      // A segment's work rows and their DISTINCT ON sort fit in memory instead of spilling to disk.
+      await c.query(`SET LOCAL temp_buffers = '128MB'; SET LOCAL work_mem = '128MB'`);
       this.workTable = await createWorkTable(c, t, columns);
       into = this.workTable;
       cols.push(ident(SEQ_COLUMN));
@@ -112,12 +111,8 @@ export class PgLoader implements Sink {
         const seg = this.seg ?? (await this.startSegment());
         const i = seg.rows.push(rec) - 1;
         if (!seg.copy.error) {
-          seg.buf += this.encode(rec.data, i);
-          if (seg.buf.length >= CHUNK_CHARS) {
-            const chunk = seg.buf;
-            seg.buf = '';
-            await seg.copy.write(chunk);
-          }
+          const chunk = seg.chunker.add(this.encode(rec.data, i));
+          if (chunk) await seg.copy.write(chunk);
         }
         if (seg.rows.length >= limit) await this.endSegment();
       }
@@ -177,15 +172,15 @@ export class PgLoader implements Sink {
 
   private async startSegment(): Promise<Segment> {
     await this.client!.query('SAVEPOINT renkei_segment');
-    this.seg = { rows: [], copy: new CopyIn(this.client!, this.copySql), buf: '' };
+    this.seg = { rows: [], copy: new CopyIn(this.client!, this.copySql), chunker: new CopyChunker() };
     return this.seg;
   }
 
   private async endSegment(): Promise<void> {
     const c = this.client!;
     const seg = this.seg!;
-    if (seg.buf) await seg.copy.write(seg.buf);
-    seg.buf = '';
+    const rest = seg.chunker.take();
+    if (rest) await seg.copy.write(rest);
     let err = await seg.copy.end();
     if (!err && this.moveSql) err = await this.move();
     this.seg = undefined;
@@ -242,15 +237,13 @@ export class PgLoader implements Sink {
     const c = this.client!;
     await c.query('SAVEPOINT renkei_part');
     const copy = new CopyIn(c, this.copySql);
-    let buf = '';
+    const chunker = new CopyChunker();
     for (let i = a; i < b && !copy.error; i++) {
-      buf += this.encode(rows[i].data, i);
-      if (buf.length >= CHUNK_CHARS) {
-        await copy.write(buf);
-        buf = '';
-      }
+      const chunk = chunker.add(this.encode(rows[i].data, i));
+      if (chunk) await copy.write(chunk);
     }
-    if (buf) await copy.write(buf);
+    const rest = chunker.take();
+    if (rest) await copy.write(rest);
     let err = await copy.end();
     if (!err && this.moveSql) err = await this.move();
     if (err) {

@@ -102,7 +102,7 @@ describe('postgres sink: a refused row is rejected alone, every other row lands'
 
   it('a row refused early in a large segment while megabytes are still streaming: no crash, one reject', async () => {
     await reset('p_stream');
-    const data = range(0, 80_000).map((i) => ({ ...person(i), name: `名${i}` }));
+    const data: Row[] = range(0, 80_000).map((i) => ({ ...person(i), name: `名${i}` }));
     data[3].age = 'early';
     const drops = await load({ table: 'p_stream' }, asRecs(data), 2000);
     expect(drops.map((d) => d.origin)).toEqual(['in.csv:5']);

@@ -58,6 +58,14 @@ describe('postgres sink: values in COPY text', () => {
     expect(r.rows.map((x) => x.j)).toEqual(values.map((t, i) => (t === null ? null : { t, n: [i, true] })));
   });
 
+  it('a row larger than a COPY chunk (3 MB of text) goes through whole, between ordinary rows', async () => {
+    const big = '長'.repeat(1_000_000) + '\t' + 'x'.repeat(100_000);
+    const data = Array.from({ length: 3000 }, (_, i) => ({ i, t: i === 1500 ? big : `行${i}` }));
+    await load({ table: 'bigrow', create_table: true, columns: [{ name: 'i', type: 'integer' }, { name: 't', type: 'text' }] }, data);
+    const r = await db.pool.query('SELECT count(*)::int AS n, max(length(t))::int AS m, bool_and(t = CASE WHEN i = 1500 THEN $1 ELSE \'行\' || i END) AS same FROM bigrow', [big]);
+    expect(r.rows[0]).toEqual({ n: 3000, m: big.length, same: true });
+  });
+
   it('numbers, booleans, bigint, Dates and timestamps', async () => {
     const at = new Date('2026-04-01T09:30:00.123+09:00');
     await load({ table: 'typed', create_table: true, columns: [
