@@ -18,6 +18,22 @@ CREATE TABLE IF NOT EXISTS renkei_runs (
   errors_file   text,
   message       text
 );
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'run';
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS started_by text;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS direction text;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS reference_date date;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS plan_id text;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS status_counts jsonb;
+CREATE TABLE IF NOT EXISTS renkei_run_errors (
+  run_id   text NOT NULL REFERENCES renkei_runs (id) ON DELETE CASCADE,
+  seq      bigserial,
+  key      text NOT NULL,
+  code     text NOT NULL,
+  message  text NOT NULL,
+  stage    text NOT NULL,
+  origin   text,
+  PRIMARY KEY (run_id, seq)
+);
 CREATE INDEX IF NOT EXISTS renkei_runs_started ON renkei_runs (started_at DESC);
 CREATE INDEX IF NOT EXISTS renkei_runs_pipeline ON renkei_runs (pipeline, started_at DESC);
 `;
@@ -34,11 +50,54 @@ export async function ensureRunsTable(pool: pg.Pool): Promise<void> {
   }
 }
 
-export async function insertRun(pool: pg.Pool, r: { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean }): Promise<void> {
+export type RunKind = 'run' | 'plan' | 'apply';
+
+/** Sync-report columns (K10) beyond the basics. */
+export interface RunMeta {
+  direction?: string;
+  referenceDate?: string | null;
+  planId?: string;
+}
+
+export async function insertRun(pool: pg.Pool, r: { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }): Promise<void> {
   await pool.query(
-    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run) VALUES ($1, $2, $3, $4, 'running', $5)`,
-    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun],
+    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id)
+     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10)`,
+    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null],
   );
+}
+
+/** Per-record errors of a run (keys, codes, messages: no record data, G6). */
+export async function insertRunErrors(pool: pg.Pool, runId: string, rows: Array<{ key: string; code: string; message: string; stage: string; origin: string }>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const part = rows.slice(i, i + 500);
+    await pool.query(
+      `INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+      [runId, part.map((r) => r.key), part.map((r) => r.code), part.map((r) => r.message), part.map((r) => r.stage), part.map((r) => r.origin)],
+    );
+  }
+}
+
+export async function runErrors(pool: pg.Pool, runId: string, limit = 1000): Promise<Array<{ key: string; code: string; message: string; stage: string; origin: string | null }>> {
+  const r = await pool.query(`SELECT key, code, message, stage, origin FROM renkei_run_errors WHERE run_id = $1 ORDER BY seq LIMIT $2`, [runId, limit]);
+  return r.rows;
+}
+
+/** Sets the counts by candidate status (plans and applies). */
+export async function setStatusCounts(pool: pg.Pool, runId: string, counts: Record<string, number>): Promise<void> {
+  await pool.query(`UPDATE renkei_runs SET status_counts = $2 WHERE id = $1`, [runId, JSON.stringify(counts)]);
+}
+
+/** The newest succeeded run or plan of a pipeline that read its source (for the source-size guard). */
+export async function lastSuccessfulRead(pool: pg.Pool, pipeline: string, exceptId?: string): Promise<{ id: string; read: number } | null> {
+  const r = await pool.query(
+    `SELECT id, (counts->>'read')::bigint AS read FROM renkei_runs
+      WHERE pipeline = $1 AND status = 'succeeded' AND kind IN ('run', 'plan') AND counts IS NOT NULL AND id <> coalesce($2, '')
+      ORDER BY started_at DESC, id DESC LIMIT 1`,
+    [pipeline, exceptId ?? null],
+  );
+  return r.rows[0] ? { id: r.rows[0].id, read: Number(r.rows[0].read) } : null;
 }
 
 export async function finishRun(pool: pg.Pool, report: RunReport): Promise<void> {
@@ -52,13 +111,17 @@ export async function finishRun(pool: pg.Pool, report: RunReport): Promise<void>
 export interface RunRow {
   id: string; pipeline: string; config_hash: string; started_at: Date; finished_at: Date | null;
   status: string; dry_run: boolean; counts: RunReport['counts'] | null; errors_file: string | null; message: string | null;
+  kind: RunKind; started_by: string | null; direction: string | null; reference_date: string | null; plan_id: string | null;
+  status_counts: Record<string, number> | null;
 }
 
-export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: string }): Promise<RunRow[]> {
+export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: string; id?: string }): Promise<RunRow[]> {
   const r = await pool.query<RunRow>(
-    `SELECT id, pipeline, config_hash, started_at, finished_at, status, dry_run, counts, errors_file, message
-       FROM renkei_runs WHERE ($2::text IS NULL OR pipeline = $2) ORDER BY started_at DESC, id DESC LIMIT $1`,
-    [opts.limit, opts.pipeline ?? null],
+    `SELECT id, pipeline, config_hash, started_at, finished_at, status, dry_run, counts, errors_file, message,
+            kind, started_by, direction, reference_date::text, plan_id, status_counts
+       FROM renkei_runs WHERE ($2::text IS NULL OR pipeline = $2) AND ($3::text IS NULL OR id = $3)
+       ORDER BY started_at DESC, id DESC LIMIT $1`,
+    [opts.limit, opts.pipeline ?? null, opts.id ?? null],
   );
   return r.rows;
 }

@@ -39,6 +39,12 @@ export interface RunReport {
   errors_file: string | null;
   /** Why the run failed (code + message), null when it succeeded. */
   error: { code: string; message: string } | null;
+  /** `run`, `plan` or `apply`. */
+  kind: 'run' | 'plan' | 'apply';
+  /** Who or what started it (K10): `cli:<user>`, `schedule:<name>`. */
+  started_by: string;
+  /** What stages reported at the end: reference date, target size and fingerprint, … */
+  facts: Record<string, unknown>;
 }
 
 export function emptyCounts(): Counts {

@@ -5,14 +5,15 @@
  * bounded by batch size × stages (backpressure without a stream per stage).
  */
 import type { Logger } from 'pino';
-import { Drop, type Ctx, type ErrorSink, type Rec, type Sink, type Stage } from './types.ts';
+import { Drop, filtered, type Ctx, type ErrorSink, type Rec, type Sink, type Source, type Stage } from './types.ts';
 import { RenkeiError, errorMessage } from './errors.ts';
 import { newRunId } from './context.ts';
 import { Tally, conservationProblem, stageCounts, type RunReport, type StageCounts, type Counts } from './report.ts';
 import { createErrorSink, createSink, createSource, createStage } from '../config/registry.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import type { Db } from '../db/connect.ts';
-import { ensureRunsTable, finishRun, insertRun } from '../db/runs.ts';
+import { ensureRunsTable, finishRun, insertRun, insertRunErrors, type RunKind, type RunMeta } from '../db/runs.ts';
+import { keyOf } from './keys.ts';
 
 export interface RunPipelineOptions {
   logger: Logger;
@@ -26,6 +27,28 @@ export interface RunPipelineOptions {
   onProgress?: (counts: Counts) => void;
   /** Record the run in `renkei_runs` (default true). */
   recordRun?: boolean;
+  /** What kind of run this is, for the run table and sync reports (default `run`). */
+  kind?: RunKind;
+  /** Who or what started it (K10): `cli:<user>`, `schedule`, … (default `cli:$USER`). */
+  startedBy?: string;
+  /** Read from this source instead of the configured one (apply feeds a plan's records). */
+  source?: Source;
+  /** Run the configured transforms (default true; apply's records are already transformed). */
+  transforms?: boolean;
+  /**
+   * Plan mode: instead of sinks, every record that would be written and every Drop is handed here.
+   * Implies that no sink is opened.
+   */
+  collect?: (item: Rec | Drop) => void;
+  /** Only records whose key is in this set go on; the others are filtered as NOT_SELECTED. */
+  onlyKeys?: Set<string>;
+  /**
+   * Called after input has ended and before sinks commit: throw a RenkeiError to fail the run with
+   * nothing committed (safety guards).
+   */
+  beforeCommit?: (report: Pick<RunReport, 'counts' | 'facts'>) => Promise<void> | void;
+  /** Extra columns for the run table row (direction, reference date, plan id). */
+  meta?: RunMeta;
 }
 
 interface LiveStage { name: string; stage: Stage; counts: StageCounts }
@@ -42,7 +65,10 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
     runId, pipeline: config.name, logger: logger.child({ stage }), baseDir: loaded.baseDir, now, db: opts.db,
     signal: abort.signal, options: config.options, key: config.key,
   });
-  const dryRun = opts.dryRun ?? false;
+  const collect = opts.collect;
+  const dryRun = (opts.dryRun ?? false) || collect !== undefined;
+  const kind: RunKind = opts.kind ?? (collect ? 'plan' : 'run');
+  const startedBy = opts.startedBy ?? `cli:${process.env.USER ?? process.env.USERNAME ?? 'unknown'}`;
   const record = opts.recordRun ?? true;
   const tally = new Tally();
   const counts = tally.counts;
@@ -53,11 +79,12 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   let accepted = 0;
   let expanded = 0;
   let failure: { code: string; message: string } | null = null;
+  const facts: Record<string, unknown> = {};
 
   if (record) {
     const db = await opts.db();
     await ensureRunsTable(db.pool);
-    await insertRun(db.pool, { id: runId, pipeline: config.name, configHash: loaded.hash, startedAt: started, dryRun });
+    await insertRun(db.pool, { id: runId, pipeline: config.name, configHash: loaded.hash, startedAt: started, dryRun, kind, startedBy, meta: opts.meta });
   }
   logger.info({ event: 'run.started', dry_run: dryRun, config_hash: loaded.hash }, 'run started');
 
@@ -76,18 +103,24 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
     if (!d.stage) d.stage = sc.stage;
     tally.drop(sc, d);
     if (d.kind === 'rejected') pendingErrors.push(d);
+    collect?.(d);
   };
   const flushErrors = async () => {
     if (pendingErrors.length === 0) return;
     const batch = pendingErrors.splice(0);
     if (errorSink) await errorSink.write(batch);
+    // K10: per-record errors with their key, for sync reports and --retry-failed.
+    if (record) await insertRunErrors((await opts.db()).pool, runId, batch.map((d) => ({ key: keyOf(d.data, config.key), code: d.code, message: d.message, stage: d.stage, origin: d.origin })));
   };
+  const onlyKeys = opts.onlyKeys;
 
   /** Pushes items through stages from index `from`, then to the sinks. */
   const push = async (items: Array<Rec | Drop>, from: number, fromCounts: StageCounts): Promise<void> => {
     let recs: Rec[] = [];
     for (const it of items) {
-      if (it instanceof Drop) onDrop(fromCounts, it); else recs.push(it);
+      if (it instanceof Drop) onDrop(fromCounts, it);
+      else if (onlyKeys && from === 0 && !onlyKeys.has(keyOf(it.data, config.key))) onDrop(fromCounts, filtered(it, 'NOT_SELECTED', 'not among the selected keys'));
+      else recs.push(it);
     }
     for (let i = from; i < stages.length && recs.length; i++) {
       const { stage, counts: sc } = stages[i];
@@ -111,6 +144,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   };
 
   const toSinks = async (recs: Rec[]) => {
+    if (collect) for (const r of recs) collect(r);
     if (dryRun) { accepted += recs.length; return; }
     let live = recs;
     for (const s of sinks) {
@@ -132,8 +166,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   };
 
   try {
-    const source = createSource(config.source, ctxFor(sourceCounts.stage));
-    config.transforms.forEach((t, i) => {
+    const source = opts.source ?? createSource(config.source, ctxFor(sourceCounts.stage));
+    if (opts.transforms ?? true) config.transforms.forEach((t, i) => {
       const name = `transforms[${i}]:${t.type}`;
       stages.push({ name, stage: createStage(t, ctxFor(name)), counts: stageCounts(name) });
     });
@@ -175,6 +209,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
     }
     await flushErrors();
     budget(true);
+    for (const s of stages) Object.assign(facts, s.stage.facts?.());
+    await opts.beforeCommit?.({ counts: { ...counts }, facts });
     for (const s of stages) {
       const { in: i, out, filtered, rejected, unchanged } = s.counts;
       const diff = out + filtered + rejected + unchanged - i;
@@ -226,6 +262,9 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
     reasons: tally.reasons,
     errors_file: errorSink?.location ?? null,
     error: failure,
+    kind,
+    started_by: startedBy,
+    facts,
   };
   const level = failure ? 'error' : 'info';
   logger[level]({ event: 'run.finished', status: report.status, counts: report.counts, duration_ms: report.duration_ms, reasons: report.reasons, error: failure }, failure ? `run failed: ${failure.message}` : 'run finished');

@@ -74,6 +74,8 @@ export interface Stage {
   open?(): Promise<void>;
   flush?(): Array<Rec | Drop> | Promise<Array<Rec | Drop>> | AsyncIterable<Array<Rec | Drop>>;
   close?(): Promise<void>;
+  /** Facts for the run report once input has ended (e.g. the reference date, the target's size and fingerprint). */
+  facts?(): Record<string, unknown>;
 }
 
 /**
