@@ -25,7 +25,9 @@ export function crew(rng: Rng, i: number, m: Masters, emails: string[]): StoredC
   const entered = date(enterYear, rng.pick([4, 4, 4, 1, 7, 10]), 1);
   const roll = rng.next();
   const status = roll < 0.1 ? 'retired' : roll < 0.12 ? 'absent' : 'employed';
-  const resigned = status === 'retired' ? date(Math.min(2025, enterYear + rng.int(0, 10)), rng.int(1, 12), rng.pick([15, 28])) : null;
+  const resigned = status === 'retired'
+    ? [new Date(Date.parse(`${entered}T00:00:00Z`) + rng.int(30, 3650) * 86_400_000).toISOString().slice(0, 10), '2025-12-31'].sort()[0]
+    : null;
 
   const local = `${ROMAJI[firstYomi] ?? `u${i}`}.${ROMAJI[lastYomi] ?? 'x'}${i}`;
   let email: string | null = `${local}@example.co.jp`;

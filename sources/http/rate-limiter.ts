@@ -52,6 +52,7 @@ export class RateLimiter {
 
   private async take(signal?: AbortSignal): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       const now = this.clock.now();
       const at = Math.max(this.next, this.pausedUntil);
       if (now >= at) {
