@@ -59,6 +59,44 @@ export function tokyoDate(t: Date): string {
 }
 
 /**
+ * Hand-rolled reader for the common ASCII forms (`2024-04-01`, `2024/4/1`, `2024.4.1`, `20240401`,
+ * `R6.4.1`): the hot path of date normalization, no regex or intermediate strings. Returns undefined
+ * for anything else, which then goes through the general reader.
+ */
+function asciiDate(s: string): string | null | undefined {
+  const n = s.length;
+  if (n < 5 || n > 10) return undefined;
+  let i = 0, era: Era | undefined;
+  const c0 = s.charCodeAt(0);
+  if (c0 > 0x39) {
+    era = ERA_BY_KEY.get(s[0]);
+    if (!era) return undefined;
+    i = 1;
+  }
+  const g = [0, 0, 0], len = [0, 0, 0];
+  let k = 0, sep = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) { g[k] = g[k] * 10 + (c - 0x30); len[k]++; continue; }
+    if (c !== 0x2d && c !== 0x2f && c !== 0x2e) return undefined; // - / .
+    if (len[k] === 0 || k === 2) return undefined;
+    if (sep === 0) sep = c; else if (sep !== c) return undefined;
+    k++;
+  }
+  if (len[k] === 0) return undefined;
+  if (era) {
+    if (k !== 2 || len[0] > 2 || len[1] > 2 || len[2] > 2) return undefined;
+    return fromEra(s[0], String(g[0]), g[1], g[2]);
+  }
+  if (k === 0) {
+    if (len[0] !== 8) return undefined;
+    return isoDate(Math.floor(g[0] / 10000), Math.floor(g[0] / 100) % 100, g[0] % 100);
+  }
+  if (k !== 2 || len[0] !== 4 || len[1] > 2 || len[2] > 2) return undefined;
+  return isoDate(g[0], g[1], g[2]);
+}
+
+/**
  * Reads a date written as `2024-04-01`, `2024/4/1`, `2024.4.1`, `20240401`, `2024年4月1日`,
  * `令和6年4月1日`, `令和元年5月1日`, `R6.4.1`, `H31/4/30`, or a timestamp (converted to its Tokyo date when
  * it carries an offset). Full-width digits are accepted. Returns ISO text, or null when unreadable.
@@ -70,6 +108,8 @@ export function parseDate(v: unknown): string | null {
     return isoDate(v.getFullYear(), v.getMonth() + 1, v.getDate());
   }
   if (typeof v !== 'string') return null;
+  const fast = asciiDate(v);
+  if (fast !== undefined) return fast;
   let m = ISO.exec(v);
   if (m) return isoDate(+m[1], +m[2], +m[3]);
   let s = narrowNfkc(v).replace(WS, '');

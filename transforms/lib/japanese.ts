@@ -9,7 +9,7 @@
 const NARROW = /[\uFF01-\uFF5E\uFF61-\uFF9F\u3000]/;
 const NARROW_RUNS = /[\uFF01-\uFF5E\uFF61-\uFF9F\u3000]+/g;
 const COMBINING_KANA = /[\u3099\u309A]/;
-const SPACE_TO_FIX = /^\s|\s$|\s\s|[\t\n\r\f\v\u00A0\u2000-\u200A\u202F\u205F\u3000\uFEFF]/;
+const SPACE_TO_FIX = /^\s|\s$|\s\s|[\t\n\r\f\v\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
 const SPACES = /\s+/g;
 const HIRAGANA = /[\u3041-\u3096\u309D\u309E]/;
 const KATAKANA_ONLY = /^[\u30A1-\u30FA\u30FB\u30FC\u30FD\u30FE ]+$/;
@@ -29,9 +29,30 @@ export function collapseSpace(s: string): string {
   return SPACE_TO_FIX.test(s) ? s.replace(SPACES, ' ').trim() : s;
 }
 
+/**
+ * True when the text is already clean: no character NFKC-where-safe would change, no combining kana
+ * mark, no whitespace other than single inner ASCII spaces. One pass over char codes: most values
+ * (names, codes) are clean, and this is much cheaper than running the regexes on them.
+ */
+export function isClean(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return true;
+  let prevSpace = true; // a leading space is not clean
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20) { if (prevSpace) return false; prevSpace = true; continue; }
+    prevSpace = false;
+    if (c < 0x20) return false;
+    if (c < 0x7f) continue;
+    if (c === 0xa0 || c === 0x3000 || c === 0x3099 || c === 0x309a || c === 0xfeff || c === 0x1680 || c === 0x2028 || c === 0x2029) return false;
+    if ((c >= 0xff01 && c <= 0xff9f) || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f) return false;
+  }
+  return !prevSpace;
+}
+
 /** Safe NFKC plus whitespace clean-up: the normal form of a free-text field. */
 export function cleanText(s: string): string {
-  return collapseSpace(narrowNfkc(s));
+  return isClean(s) ? s : collapseSpace(narrowNfkc(s));
 }
 
 /** Hiragana → katakana (ゝゞ → ヽヾ); other characters unchanged. */
