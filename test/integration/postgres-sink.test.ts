@@ -165,11 +165,13 @@ describe('postgres sink: atomicity', () => {
 
   it('abort after several segments leaves the table exactly as before (append, and a table created by the run)', async () => {
     await table('emp_abort', 100);
-    const s = sink({ table: 'emp_abort', mode: 'append', copy_batch_rows: 1000 });
+    // 5000 rows in segments of 3000: one segment loaded, the second still streaming when aborted.
+    const s = sink({ table: 'emp_abort', mode: 'append', copy_batch_rows: 3000 });
     await s.open();
     for (let i = 0; i < 5; i++) await s.write(asRecs(rows(1000 + i * 1000, 2000 + i * 1000)));
     await s.abort(new Error('upstream failed'));
     expect(await count('emp_abort')).toBe(100);
+    await expect(s.write(asRecs(rows(9000, 9001)))).rejects.toMatchObject({ code: 'SINK_PG' });
 
     await db.pool.query('DROP TABLE IF EXISTS emp_abort_new');
     const c = sink({ table: 'emp_abort_new', mode: 'replace', create_table: true });
