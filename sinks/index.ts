@@ -2,6 +2,8 @@
 import type { ErrorSinkComponent, SinkComponent } from '../engine/types.ts';
 import { errorCsvSink } from './error-csv.ts';
 import { postgresSink } from './postgres.ts';
+import { smarthrCrewsSink } from './smarthr-crews.ts';
+import { smarthrDepartmentsSink } from './smarthr-departments.ts';
 
-export const sinks: SinkComponent[] = [postgresSink];
+export const sinks: SinkComponent[] = [postgresSink, smarthrCrewsSink, smarthrDepartmentsSink];
 export const errorSinks: ErrorSinkComponent[] = [errorCsvSink];
