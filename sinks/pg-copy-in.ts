@@ -2,9 +2,11 @@
  * One `COPY … FROM STDIN` on a pg client, through pg-copy-streams, made safe to abandon.
  *
  * pg-copy-streams signals a server error (a refused row, a terminated backend) by emitting 'error'
- * and nulling its connection; a write still queued behind socket backpressure would then throw from
- * a 'drain' listener and crash the process. So on error the stream's connection is swapped for an
- * inert one, further writes are skipped, and every wait (drain, finish) also ends on the error.
+ * and nulling its connection; reading its code, a chunk still queued behind socket backpressure
+ * could then be flushed from a 'drain' listener onto the null connection and throw outside any
+ * caller (not seen in our tests, but cheap to rule out). So on error the stream's connection is
+ * swapped for an inert one, further writes are skipped, and every wait (drain, finish) also ends on
+ * the error — a dead socket never emits 'drain'.
  * `end()` resolves only when the server has confirmed the COPY (ReadyForQuery), or with its error.
  */
 import type pg from 'pg';
