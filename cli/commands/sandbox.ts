@@ -1,0 +1,90 @@
+/**
+ * `renkei sandbox smarthr`: runs the local SmartHR API until SIGINT/SIGTERM. Prints one JSON line to
+ * stdout — `{"service":"smarthr","url":"http://127.0.0.1:PORT/api","token":"…"}` — so scripts can
+ * read where it is; everything else goes to stderr.
+ */
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from '../command.ts';
+import { UsageError } from '../session.ts';
+import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
+
+const HELP = `Usage: renkei sandbox smarthr [options]
+
+Starts a local SmartHR API on 127.0.0.1 with a generated tenant (deterministic from --seed): crews,
+departments, employment types, job titles, custom field templates (incl. ミキワメ(AI)連携), offices.
+Prints {"service":"smarthr","url":…,"token":…} on one line to stdout; stops on Ctrl-C / SIGTERM.
+
+Options:
+  --port N          port (default: any free port)
+  --employees N     crews to generate (default 1000)
+  --seed S          generator and fault seed (default 1)
+  --depth N         department tree depth (default 3)
+  --rate-limit R    server limit, requests per second; 0 = none (default 10)
+  --fail-rate P     probability of an injected fault per request: 500, 502, 503 maintenance,
+                    connection reset mid-body, truncated JSON, slow response (default 0)
+  --latency MS      added to every response (default 0)
+  --state FILE      load the tenant from FILE when it exists; save it there on stop
+  --token T         the accepted access token (default: a random one)
+
+Example:
+  renkei sandbox smarthr --employees 5000 --rate-limit 10 --state .renkei/smarthr.json`;
+
+const num = (name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER, int = true): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, not ${v}`);
+  return n;
+};
+
+/** Resolves on the first SIGINT or SIGTERM, then stops listening (the default handling comes back). */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (): void => { process.off('SIGINT', on); process.off('SIGTERM', on); resolve(); };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** Runs the SmartHR sandbox until `until()` resolves (the command waits for SIGINT/SIGTERM). */
+export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: () => Promise<unknown> = stopSignal): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' }, employees: { type: 'string' }, seed: { type: 'string' }, depth: { type: 'string' },
+      'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, latency: { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
+    },
+  });
+  const sb = await startSmarthrSandbox({
+    port: num('port', values.port, 0, 65535),
+    employees: num('employees', values.employees, 0, 2_000_000) ?? 1000,
+    seed: values.seed ?? 1,
+    departmentDepth: num('depth', values.depth, 1, 10),
+    rateLimit: num('rate-limit', values['rate-limit'], 0, 100_000, false) ?? 10,
+    failRate: num('fail-rate', values['fail-rate'], 0, 1, false),
+    latencyMs: num('latency', values.latency, 0, 600_000),
+    statePath: values.state,
+    token: values.token,
+  });
+  const stop = until();
+  io.stdout.write(`${JSON.stringify({ service: 'smarthr', url: sb.url, token: sb.token })}\n`);
+  io.stderr.write(`smarthr sandbox: ${sb.state.crews.length} crews, ${sb.state.departments.length} departments at ${sb.url}\n`);
+  await stop;
+  await sb.stop();
+  const s = sb.stats;
+  io.stderr.write(`smarthr sandbox stopped: ${s.requests} requests (max ${s.maxPerSecond}/s), ${s.tooMany} × 429, ${s.writes} writes${values.state ? `, state saved to ${values.state}` : ''}\n`);
+  return 0;
+}
+
+const services: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = { smarthr: (argv, io) => runSmarthrSandbox(argv, io) };
+
+export const command: Command = {
+  name: 'sandbox',
+  summary: 'Run a local API server that speaks SmartHR (for tests, demos and benchmarks)',
+  help: HELP,
+  async run(argv, io) {
+    const [service, ...rest] = argv;
+    const run = service ? services[service] : undefined;
+    if (!run) throw new UsageError(`which sandbox? valid: ${Object.keys(services).join(', ')}`);
+    return run(rest, io);
+  },
+};

@@ -1,0 +1,50 @@
+/** `renkei sandbox smarthr` as a process: one JSON line on stdout, clean stop on SIGTERM, --state saved. */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { command } from '../../cli/commands/sandbox.ts';
+import { UsageError } from '../../cli/session.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: ROOT };
+
+describe('renkei sandbox smarthr', () => {
+  it('prints {service,url,token}, serves the API, saves --state and exits 0 on SIGTERM', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-sbcli-'));
+    const state = path.join(dir, 'smarthr.json');
+    const child = spawn(process.execPath, ['bin/run-ts.js', 'sandbox/smarthr/main.ts', '--employees', '120', '--seed', '9', '--rate-limit', '0', '--state', state], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const lines = readline.createInterface({ input: child.stdout! });
+      const [first] = (await once(lines, 'line')) as [string];
+      const info = JSON.parse(first) as { service: string; url: string; token: string };
+      expect(info.service).toBe('smarthr');
+      expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
+      expect(info.token.length).toBeGreaterThanOrEqual(16);
+      const res = await fetch(`${info.url}/v1/crews?per_page=100&page=2`, { headers: { authorization: `Bearer ${info.token}` } });
+      expect(res.headers.get('x-total-count')).toBe('120');
+      expect(((await res.json()) as unknown[]).length).toBe(20);
+      const made = await fetch(`${info.url}/v1/departments`, { method: 'POST', headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'CLIで作成', code: 'CLI1' }) });
+      expect(made.status).toBe(201);
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+      const saved = JSON.parse(fs.readFileSync(state, 'utf8')) as { crews: unknown[]; departments: Array<{ code: string | null }> };
+      expect(saved.crews).toHaveLength(120);
+      expect(saved.departments.some((d) => d.code === 'CLI1')).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an unknown service and bad option values as usage errors', async () => {
+    await expect(command.run(['nope'], io)).rejects.toBeInstanceOf(UsageError);
+    await expect(command.run(['smarthr', '--fail-rate', '2'], io)).rejects.toBeInstanceOf(UsageError);
+    await expect(command.run(['smarthr', '--employees', 'many'], io)).rejects.toThrow(/--employees must be an integer/);
+  });
+});
