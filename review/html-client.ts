@@ -20,6 +20,7 @@ dl.meta dd { margin: 0; color: #1f2328; font-variant-numeric: tabular-nums; }
 .counts { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; }
 .counts button { border: 1px solid var(--line); background: #fff; border-radius: 6px; padding: 6px 12px; cursor: pointer; font: inherit; text-align: left; }
 .counts button:hover { border-color: #9aa4b2; }
+.counts button[aria-pressed="true"] { border-color: #1f2328; box-shadow: inset 0 -3px 0 #1f2328; }
 .counts b { display: block; font-size: 18px; }
 .tools { display: flex; flex-wrap: wrap; align-items: center; gap: 16px; padding: 12px 24px; }
 .tools label { cursor: pointer; user-select: none; }
@@ -64,6 +65,7 @@ export const PAGE_JS = `
   var countEl = document.getElementById('visible-count');
   var moreBtn = document.getElementById('more');
   var boxes = Array.prototype.slice.call(document.querySelectorAll('input[data-filter]'));
+  var onlyBtns = Array.prototype.slice.call(document.querySelectorAll('[data-only]'));
   var matched = [];
   var listed = 0;
 
@@ -144,6 +146,12 @@ export const PAGE_JS = `
   function apply() {
     var want = {};
     boxes.forEach(function (b) { want[b.getAttribute('data-filter')] = b.checked; });
+    var on = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.getAttribute('data-filter'); });
+    onlyBtns.forEach(function (btn) {
+      var only = btn.getAttribute('data-only');
+      var pressed = only === 'all' ? on.length === boxes.length : on.length === 1 && on[0] === only;
+      btn.setAttribute('aria-pressed', String(pressed));
+    });
     var q = norm(search.value.trim());
     matched = [];
     for (var i = 0; i < rows.length; i++) {
@@ -163,7 +171,7 @@ export const PAGE_JS = `
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   search.addEventListener('input', apply);
   moreBtn.addEventListener('click', more);
-  Array.prototype.forEach.call(document.querySelectorAll('[data-only]'), function (btn) {
+  onlyBtns.forEach(function (btn) {
     btn.addEventListener('click', function () {
       var only = btn.getAttribute('data-only');
       boxes.forEach(function (b) { b.checked = only === 'all' || b.getAttribute('data-filter') === only; });

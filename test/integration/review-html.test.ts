@@ -88,6 +88,8 @@ describe.skipIf(!exe)('review page in headless Chromium (K4, K5)', () => {
     expect(await page.textContent('#visible-count')).toBe('showing 3 of 7');
     expect(await page.isChecked('[data-filter="changed"]')).toBe(true);
     expect(await page.isChecked('[data-filter="new"]')).toBe(false);
+    expect(await page.getAttribute('[data-only="changed"]', 'aria-pressed')).toBe('true');
+    expect(await page.getAttribute('[data-only="all"]', 'aria-pressed')).toBe('false');
 
     const e002 = page.locator('tr[data-key="E002"]');
     expect(await e002.locator('li[data-field="last_name"] del.old').textContent()).toBe('佐藤');
