@@ -18,6 +18,8 @@ export interface CsvReadOptions {
   trim: boolean;
   emptyAsNull: boolean;
   batchSize: number;
+  /** Longest a quoted field may stay open (chars) before it is rejected as unterminated; default 4 Mi. */
+  maxQuoted?: number;
 }
 
 /**
@@ -87,9 +89,9 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
     },
     unterminated(line, raw) {
       if (!make) throw new RenkeiError('SOURCE_IO', `${shown}:${line}: the header row opens a quote that is never closed`);
-      reject('CSV_UNTERMINATED_QUOTE', `line ${line}: quoted field opened here is never closed before the end of the file`, line, raw);
+      reject('CSV_UNTERMINATED_QUOTE', `line ${line}: quoted field opened here is never closed; the line is rejected and reading goes on with the next`, line, raw);
     },
-  }, { delimiter: o.delimiter, quote: o.quote, trim: o.trim, skipLines: o.skipLines });
+  }, { delimiter: o.delimiter, quote: o.quote, trim: o.trim, skipLines: o.skipLines, maxQuoted: o.maxQuoted });
 
   for await (const { text, bad } of decodeText(chunks, o.encoding)) {
     scanner.push(text, bad);

@@ -24,7 +24,9 @@
  * - a quote inside an unquoted field is an ordinary character (`ab"c` → `ab"c`), as Excel and most
  *   parsers read it;
  * - text after a closing quote up to the delimiter is appended (`"ab"c` → `abc`), as Excel reads it;
- * - a quote still open at the end of input is reported with the line it opened on, not guessed at.
+ * - a quote still open at the end of input, or open for more than `maxQuoted` characters (4 Mi by
+ *   default; bounds memory), rejects the line it opened on, and reading resumes on the next line:
+ *   a stray quote costs one row, not the rest of the file.
  */
 
 /** Receives what the scanner finds. `fields` is reused: copy what you keep before returning. */
@@ -40,6 +42,8 @@ export interface ScanOptions {
   trim: boolean;
   /** Physical lines to skip before the first row, quotes ignored (title lines above a header). */
   skipLines: number;
+  /** Longest a quoted field may stay open before it is taken as unterminated (default 4 Mi chars). */
+  maxQuoted?: number;
 }
 
 const LF = 10;
@@ -79,6 +83,8 @@ export class CsvScanner {
   private skipLF = false;
   /** Text held back while an incomplete row waits for a character that can complete it. */
   private held: string[] = [];
+  private heldLen = 0;
+  private readonly maxQuoted: number;
   private wait = Wait.None;
   private bad: number[] = [];
   private badHead = 0;
@@ -100,6 +106,7 @@ export class CsvScanner {
     this.qc = o.quote.charCodeAt(0);
     this.trim = o.trim;
     this.skipLines = o.skipLines;
+    this.maxQuoted = o.maxQuoted ?? 4 * 1024 * 1024;
   }
 
   /** The current row's raw text (without its line end); valid only inside a handler call. */
@@ -116,13 +123,18 @@ export class CsvScanner {
       const could = this.wait === Wait.Quote
         ? text.indexOf(this.q) !== -1
         : text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1;
-      if (!could) { this.held.push(text); return; }
+      if (!could && this.buf.length + this.heldLen + text.length <= this.maxQuoted) {
+        this.held.push(text);
+        this.heldLen += text.length;
+        return;
+      }
       this.wait = Wait.None;
     }
     if (this.held.length) {
       this.held.push(text);
       text = this.held.join('');
       this.held = [];
+      this.heldLen = 0;
     }
     this.buf = this.buf.length ? this.buf + text : text;
     this.scan(false);
@@ -130,7 +142,7 @@ export class CsvScanner {
 
   /** End of input: flush the last row (which needs no line end) or report an unterminated quote. */
   end(): void {
-    if (this.held.length) { this.buf += this.held.join(''); this.held = []; }
+    if (this.held.length) { this.buf += this.held.join(''); this.held = []; this.heldLen = 0; }
     this.wait = Wait.None;
     this.scan(true);
     this.buf = '';
@@ -207,13 +219,25 @@ export class CsvScanner {
             if (nextQ !== -1 && nextQ < from) nextQ = s.indexOf(q, from);
             k = nextQ;
             if (k === -1) {
-              if (!final) { this.hold(rowStart, rowLine, Wait.Quote); return; }
+              if (!final && len - rowStart <= this.maxQuoted) { this.hold(rowStart, rowLine, Wait.Quote); return; }
+              // Unterminated: reject up to the end of the line the quote opened on, resume after it.
+              // (The caches stay valid: they were computed from positions before `open`.)
+              const nl = s.indexOf('\n', open);
+              const cr = s.indexOf('\r', open);
+              const e = nl === -1 ? (cr === -1 ? len : cr) : cr === -1 || nl < cr ? nl : cr;
+              if (!final && e === len) { this.hold(rowStart, rowLine, Wait.Quote); return; } // that line is not complete yet
               const before = countBreaks(s, rowStart, open);
               this.rowStart = rowStart;
-              this.rowEnd = len;
-              handler.unterminated(rowLine + before, s.slice(rowStart));
-              this.finish(len, rowLine + before + countBreaks(s, open, len));
-              return;
+              this.rowEnd = e;
+              handler.unterminated(rowLine + before, s.slice(rowStart, e));
+              p = e;
+              if (p < len) {
+                if (s.charCodeAt(p) === CR) {
+                  if (p + 1 === len) { if (!final) this.skipLF = true; p++; } else p += s.charCodeAt(p + 1) === LF ? 2 : 1;
+                } else p++;
+              }
+              line = rowLine + before + 1;
+              continue rows;
             }
             if (k + 1 === len && !final) { this.hold(rowStart, rowLine, Wait.None); return; }
             if (s.charCodeAt(k + 1) === qc) { // doubled quote

@@ -151,13 +151,44 @@ describe('csv source: malformed input becomes rejected records, the read goes on
     expect(d[0].message).toBe('line 3: expected 3 columns, got 2');
   });
 
-  it('reports a quote left open at the end of the file with the line it opened on (CSV_UNTERMINATED_QUOTE)', async () => {
-    const out = await parse('a,b\n1,"x\ny"\n2,"never closed\n3,z\n');
-    expect(recs(out).map((r) => [r.data, r.origin])).toEqual([[{ a: '1', b: 'x\ny' }, 'in.csv:2']]);
-    expect(drops(out).map((x) => [x.code, x.origin, x.data])).toEqual([
-      ['CSV_UNTERMINATED_QUOTE', 'in.csv:4', '2,"never closed\n3,z\n'],
+  it('rejects the line where a never-closed quote opened (CSV_UNTERMINATED_QUOTE) and reads on from the next line', async () => {
+    const out = await parse('a,b\n1,"x\ny"\n2,"never closed\n3,z\n4,w');
+    expect(recs(out).map((r) => [r.data, r.origin])).toEqual([
+      [{ a: '1', b: 'x\ny' }, 'in.csv:2'], [{ a: '3', b: 'z' }, 'in.csv:5'], [{ a: '4', b: 'w' }, 'in.csv:6'],
     ]);
+    expect(drops(out).map((x) => [x.code, x.origin, x.data])).toEqual([['CSV_UNTERMINATED_QUOTE', 'in.csv:4', '2,"never closed']]);
     expect(drops(out)[0].message).toMatch(/^line 4: /);
+    const late = await parse('a,b\n1,"x\r\ny",2,"z\r\n3,w\r\n');
+    expect(drops(late).map((x) => [x.code, x.origin, x.data])).toEqual([['CSV_UNTERMINATED_QUOTE', 'in.csv:3', '1,"x\r\ny",2,"z']]);
+    expect(recs(late)).toEqual([{ data: { a: '3', b: 'w' }, origin: 'in.csv:4' }]);
+  });
+
+  it('gives up on a quote open longer than maxQuoted before the end of input, so memory stays bounded', async () => {
+    const lines = ['id,name', '1,"stray quote'];
+    for (let i = 2; i <= 40; i++) lines.push(`${i},name ${i}`);
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    const atEof = await parse(bytes);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7));
+    const capped = await collect(chunks, { maxQuoted: 60 });
+    expect(capped).toEqual(atEof);
+    expect(drops(capped).map((x) => [x.code, x.origin])).toEqual([['CSV_UNTERMINATED_QUOTE', 'in.csv:2']]);
+    expect(recs(capped).map((r) => r.data.id)).toEqual(Array.from({ length: 39 }, (_, i) => String(i + 2)));
+    // The cap is what ends the wait: the rejection comes out while most of the input is still unread.
+    let pulled = 0;
+    const counted = function* () { for (const c of chunks) { pulled++; yield c; } };
+    const pulledAtDrop = async (maxQuoted?: number) => {
+      pulled = 0;
+      for await (const b of csvRecords(counted(), { ...defaults, batchSize: 1, maxQuoted }, 'in.csv')) {
+        if (b.some((x) => x instanceof Drop)) return pulled;
+      }
+      return -1;
+    };
+    expect(await pulledAtDrop(60)).toBeLessThan(chunks.length / 2);
+    expect(await pulledAtDrop()).toBe(chunks.length);
+    // a quoted field longer than the cap but closed is still data when it is within one chunk
+    const long = 'x'.repeat(200);
+    expect(recs(await parse(`a\n"${long}"\n`, { maxQuoted: 60 }))[0].data.a).toBe(long);
   });
 
   it('rejects a row with bytes that are not UTF-8 (CSV_ENCODING) and never emits U+FFFD as data', async () => {
@@ -219,7 +250,7 @@ describe('csv source: encodings', () => {
     const corpus = '\uFEFFid,name,note\r\n1,山田,"a,b"\r\n\r\n2,"田中\r\n太郎","say ""hi"""\n3,x\n4,y,z"q\r5,"p"x,r\r\n\n6,"開いたまま,x\n7,a,b\n';
     const utf8 = Buffer.from(corpus);
     const ref = await parse(utf8);
-    expect(recs(ref).map((r) => r.origin)).toEqual(['in.csv:2', 'in.csv:4', 'in.csv:7', 'in.csv:8']);
+    expect(recs(ref).map((r) => r.origin)).toEqual(['in.csv:2', 'in.csv:4', 'in.csv:7', 'in.csv:8', 'in.csv:11']);
     expect(drops(ref).map((d) => [d.code, d.origin])).toEqual([['CSV_RAGGED_ROW', 'in.csv:6'], ['CSV_UNTERMINATED_QUOTE', 'in.csv:10']]);
     for (const [n, chunks] of splits(utf8)) expect(await collect(chunks), `chunk size ${n}`).toEqual(ref);
 
