@@ -7,8 +7,12 @@ import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { demoCommand } from './commands/demo.ts';
+import { planCommand } from './commands/plan.ts';
+import { applyCommand } from './commands/apply.ts';
+import { reportCommand } from './commands/report.ts';
+import { command as sandboxCommand } from './commands/sandbox.ts';
 
-export const commands: Command[] = [validateCommand, runCommand, runsCommand, schemaCommand, demoCommand];
+export const commands: Command[] = [validateCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, schemaCommand, sandboxCommand, demoCommand];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length));

@@ -30,7 +30,7 @@ export interface LoadOptions {
   set?: string[];
 }
 
-const SECRET_KEY = /^(token|password|secret|connection|dsn|api_key|webhook_secret)$/i;
+const SECRET_KEY = /^(token|password|secret|connection|dsn|api_key|webhook_secret|webhook_url)$/i;
 type PathSeg = string | number;
 
 export function formatPath(p: readonly PathSeg[]): string {

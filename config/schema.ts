@@ -3,6 +3,7 @@
  * per slot). `z.infer` gives the TypeScript type; `pipelineJsonSchema()` exports it for editors.
  */
 import { z } from 'zod';
+import { notifySchema } from '../engine/notify.ts';
 import { errorSinkConfigSchema, sinkConfigSchema, sourceConfigSchema, stageConfigSchema, type ComponentConfig } from './registry.ts';
 
 export const runOptionsSchema = z.strictObject({
@@ -16,6 +17,18 @@ export const runOptionsSchema = z.strictObject({
     .describe('Error budget as a share of records read (0.01 = 1%): fail the run when exceeded.'),
 }).describe('Run options.');
 
+export const guardsSchema = z.strictObject({
+  min_source_ratio: z.number().min(0).max(1).default(0.5)
+    .describe('Refuse to apply when the source returned fewer records than this share of the last successful run (a truncated read would look like mass resignations).'),
+  max_deactivate_ratio: z.number().min(0).max(1).default(0.1)
+    .describe('Refuse to apply when more than this share of the target would be resigned/deactivated.'),
+  deactivate: z.array(z.strictObject({
+    field: z.string().min(1).describe('Field of a changed record.'),
+    to: z.string().optional().describe('The change deactivates when the new value is this; without `to`, when a blank value becomes set.'),
+  })).default([{ field: 'resigned_at' }, { field: 'emp_status', to: 'retired' }])
+    .describe('Which changes count as resigning/deactivating a target record.'),
+}).describe('Safety guards checked before anything is applied (bypass with --force).');
+
 export function pipelineSchema() {
   return z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
@@ -28,6 +41,8 @@ export function pipelineSchema() {
     sinks: z.array(sinkConfigSchema()).min(1).describe('Where records are written (one or more).'),
     errors: errorSinkConfigSchema().describe('Where rejected records go (G2).'),
     options: runOptionsSchema.default({ batch_size: 1000, concurrency: 4 }),
+    notify: notifySchema.optional(),
+    guards: guardsSchema.default({ min_source_ratio: 0.5, max_deactivate_ratio: 0.1, deactivate: [{ field: 'resigned_at' }, { field: 'emp_status', to: 'retired' }] }),
   });
 }
 
@@ -40,6 +55,8 @@ export interface PipelineConfig {
   sinks: ComponentConfig[];
   errors: ComponentConfig;
   options: z.infer<typeof runOptionsSchema>;
+  guards: z.infer<typeof guardsSchema>;
+  notify?: z.infer<typeof notifySchema>;
 }
 
 /** JSON Schema (draft 2020-12) of pipeline files, for editor completion (`renkei schema`). */

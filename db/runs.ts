@@ -24,6 +24,7 @@ ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS direction text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS reference_date date;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS plan_id text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS status_counts jsonb;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS pipeline_file text;
 CREATE TABLE IF NOT EXISTS renkei_run_errors (
   run_id   text NOT NULL REFERENCES renkei_runs (id) ON DELETE CASCADE,
   seq      bigserial,
@@ -57,13 +58,15 @@ export interface RunMeta {
   direction?: string;
   referenceDate?: string | null;
   planId?: string;
+  /** Absolute path of the pipeline file (retry-failed re-plans from it). */
+  pipelineFile?: string;
 }
 
 export async function insertRun(pool: pg.Pool, r: { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }): Promise<void> {
   await pool.query(
-    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id)
-     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10)`,
-    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null],
+    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id, pipeline_file)
+     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11)`,
+    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null, r.meta?.pipelineFile ?? null],
   );
 }
 
@@ -85,16 +88,19 @@ export async function runErrors(pool: pg.Pool, runId: string, limit = 1000): Pro
 }
 
 /** Sets the counts by candidate status (plans and applies). */
-export async function setStatusCounts(pool: pg.Pool, runId: string, counts: Record<string, number>): Promise<void> {
-  await pool.query(`UPDATE renkei_runs SET status_counts = $2 WHERE id = $1`, [runId, JSON.stringify(counts)]);
+export async function setStatusCounts(pool: pg.Pool, runId: string, counts: Record<string, number>, referenceDate?: string | null): Promise<void> {
+  await pool.query(`UPDATE renkei_runs SET status_counts = $2, reference_date = coalesce($3::date, reference_date) WHERE id = $1`, [runId, JSON.stringify(counts), referenceDate ?? null]);
 }
 
 /** The newest succeeded run or plan of a pipeline that read its source (for the source-size guard). */
 export async function lastSuccessfulRead(pool: pg.Pool, pipeline: string, exceptId?: string): Promise<{ id: string; read: number } | null> {
   const r = await pool.query(
-    `SELECT id, (counts->>'read')::bigint AS read FROM renkei_runs
-      WHERE pipeline = $1 AND status = 'succeeded' AND kind IN ('run', 'plan') AND counts IS NOT NULL AND id <> coalesce($2, '')
-      ORDER BY started_at DESC, id DESC LIMIT 1`,
+    // A plan counts only once it was applied: a refused plan (too few records) must not lower the bar.
+    `SELECT p.id, (p.counts->>'read')::bigint AS read FROM renkei_runs p
+      WHERE p.pipeline = $1 AND p.status = 'succeeded' AND NOT p.dry_run AND p.counts IS NOT NULL AND p.id <> coalesce($2, '')
+        AND (p.kind = 'run' OR (p.kind = 'plan' AND EXISTS (
+              SELECT 1 FROM renkei_runs a WHERE a.plan_id = p.id AND a.kind = 'apply' AND a.status = 'succeeded')))
+      ORDER BY p.started_at DESC, p.id DESC LIMIT 1`,
     [pipeline, exceptId ?? null],
   );
   return r.rows[0] ? { id: r.rows[0].id, read: Number(r.rows[0].read) } : null;
@@ -112,13 +118,13 @@ export interface RunRow {
   id: string; pipeline: string; config_hash: string; started_at: Date; finished_at: Date | null;
   status: string; dry_run: boolean; counts: RunReport['counts'] | null; errors_file: string | null; message: string | null;
   kind: RunKind; started_by: string | null; direction: string | null; reference_date: string | null; plan_id: string | null;
-  status_counts: Record<string, number> | null;
+  status_counts: Record<string, number> | null; pipeline_file: string | null;
 }
 
 export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: string; id?: string }): Promise<RunRow[]> {
   const r = await pool.query<RunRow>(
     `SELECT id, pipeline, config_hash, started_at, finished_at, status, dry_run, counts, errors_file, message,
-            kind, started_by, direction, reference_date::text, plan_id, status_counts
+            kind, started_by, direction, reference_date::text, plan_id, status_counts, pipeline_file
        FROM renkei_runs WHERE ($2::text IS NULL OR pipeline = $2) AND ($3::text IS NULL OR id = $3)
        ORDER BY started_at DESC, id DESC LIMIT $1`,
     [opts.limit, opts.pipeline ?? null, opts.id ?? null],

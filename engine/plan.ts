@@ -30,6 +30,8 @@ export interface Candidate {
   stage?: string;
   /** Fingerprint of the target record the candidate was computed against (apply re-checks it). */
   target_hash?: string;
+  /** Target fields carried over for the sink (e.g. the target's `id` to PATCH). */
+  target?: Record<string, unknown>;
 }
 
 export interface PlanCounts {
@@ -46,6 +48,8 @@ export interface Plan {
   version: 1;
   plan_id: string;
   pipeline: string;
+  /** Absolute path of the pipeline file the plan was made from (apply loads it again). */
+  pipeline_file: string;
   /** Free text naming the direction, e.g. `SmartHR → KING OF TIME`. */
   direction?: string;
   config_hash: string;
@@ -54,6 +58,10 @@ export interface Plan {
   reference_date?: string | null;
   /** Hash over the target records the plan was computed against. */
   target_fingerprint: string;
+  /** Records in the target snapshot (the base of the deactivation guard), when a diff stage read one. */
+  target_records: number | null;
+  /** Records the source returned (the base of the source-size guard). */
+  source_records: number;
   counts: PlanCounts;
   candidates: Candidate[];
 }

@@ -14,6 +14,7 @@ import type { LoadedPipeline } from '../config/load.ts';
 import type { Db } from '../db/connect.ts';
 import { ensureRunsTable, finishRun, insertRun, insertRunErrors, type RunKind, type RunMeta } from '../db/runs.ts';
 import { keyOf } from './keys.ts';
+import { notifyRunFinished } from './notify.ts';
 
 export interface RunPipelineOptions {
   logger: Logger;
@@ -84,7 +85,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   if (record) {
     const db = await opts.db();
     await ensureRunsTable(db.pool);
-    await insertRun(db.pool, { id: runId, pipeline: config.name, configHash: loaded.hash, startedAt: started, dryRun, kind, startedBy, meta: opts.meta });
+    await insertRun(db.pool, { id: runId, pipeline: config.name, configHash: loaded.hash, startedAt: started, dryRun: opts.dryRun ?? false, kind, startedBy, meta: opts.meta });
   }
   logger.info({ event: 'run.started', dry_run: dryRun, config_hash: loaded.hash }, 'run started');
 
@@ -252,7 +253,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
     pipeline: config.name,
     config_hash: loaded.hash,
     status: failure ? 'failed' : 'succeeded',
-    dry_run: dryRun,
+    dry_run: opts.dryRun ?? false,
     started_at: started.toISOString(),
     finished_at: finished.toISOString(),
     duration_ms: finished.getTime() - started.getTime(),
@@ -268,6 +269,9 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   };
   const level = failure ? 'error' : 'info';
   logger[level]({ event: 'run.finished', status: report.status, counts: report.counts, duration_ms: report.duration_ms, reasons: report.reasons, error: failure }, failure ? `run failed: ${failure.message}` : 'run finished');
+  if (config.notify?.webhook_url) {
+    await notifyRunFinished({ ...report, direction: opts.meta?.direction }, config.notify, logger, { signal: opts.signal });
+  }
   if (record) {
     try {
       await finishRun((await opts.db()).pool, report);

@@ -34,7 +34,13 @@ export type TargetReader = (each: (rec: Rec) => void) => Promise<number>;
 const BATCH = 1000;
 const SEP = '\u0000';
 
-export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { carry?: string[] }, readTarget: TargetReader, ctx: Pick<Ctx, 'logger'>, tempDir?: string): Stage {
+/** A diff stage that can also answer, after `open`, what the target holds for a key (apply's re-check). */
+export interface DiffStage extends Stage {
+  /** Fingerprint of the target record with this key (null when the target has none). */
+  targetHash(key: string): string | null;
+}
+
+export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { carry?: string[] }, readTarget: TargetReader, ctx: Pick<Ctx, 'logger'>, tempDir?: string): DiffStage {
   const fields = o.fields, n = fields.length;
   const keyGets = o.key.map(getter);
   const getsS = fields.map(getter);
@@ -106,6 +112,24 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { 
         if (batch.length >= BATCH) { yield batch; batch = []; }
       }
       if (batch.length) yield batch;
+    },
+    targetHash(key: string) {
+      const i = index?.keys.get(key);
+      return i === undefined ? null : index!.hashHex(i);
+    },
+    facts() {
+      // Order-independent fingerprint of the target snapshot (sum of per-record key+hash hashes):
+      // plan stores it, so a plan can be matched to the target state it was computed against.
+      const idx = index;
+      if (!idx) return {};
+      let a = 0, b = 0;
+      const fh = new Uint32Array(2);
+      for (const [k, i] of idx.keys) {
+        hash64(k + SEP + idx.hashHex(i), fh);
+        a = (a + fh[0]) >>> 0;
+        b = (b + fh[1]) >>> 0;
+      }
+      return { target_records: idx.size, target_fingerprint: a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0') };
     },
     async close() { index?.dispose(); index = undefined; },
   };

@@ -75,6 +75,7 @@ export function filterStage(options: FilterOptions, now: Date): Stage {
       }
       return rec;
     },
+    facts: () => (emp ? { reference_date: ref } : {}),
   };
 }
 

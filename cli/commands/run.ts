@@ -8,11 +8,15 @@ import type { RunReport } from '../../engine/report.ts';
 import { scrub } from '../../engine/logger.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
 import { progressLine } from '../progress.ts';
+import { diffConfig, makePlan } from '../../engine/planner.ts';
+import { applyPlan } from '../../engine/applier.ts';
+import { renderPlanSummary } from '../../review/terminal.ts';
 
 export const RUN_HELP_OPTIONS = `  --set key.path=value   override a config value (repeatable; value read as YAML)
   --dry-run              read and transform everything, write nothing (counts show what would be written)
   --report-json PATH     write the run report as JSON (run_id, pipeline, status, counts, stages, errors_file, duration_ms)
   --no-progress          no progress line on the terminal
+  --force                pipelines with a diff stage: apply even when a safety guard refuses
 ${LOG_HELP}`;
 
 export const runCommand: Command = {
@@ -22,6 +26,9 @@ export const runCommand: Command = {
 
 Streams the source through the transforms into the sinks. Rejected records go to the error sink with
 their position, key, rule code and message; the run is recorded in renkei_runs.
+A pipeline with a diff stage (a sync to a target) runs as plan + apply in one step, for nightly jobs:
+the plan is computed and recorded, the safety guards are checked, then every new and changed
+candidate is written (renkei plan / renkei apply do the same in two steps with a review between).
 
 Options:
 ${RUN_HELP_OPTIONS}
@@ -34,10 +41,11 @@ Example:
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, ...LOG_OPTIONS },
+      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...LOG_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
     const loaded = loadPipeline(positionals[0], { env: io.env, set: values.set });
+    if (diffConfig(loaded) && !values['dry-run']) return plannedRun(io, loaded, { force: values.force, reportJson: values['report-json'], flags: values });
     const report = await runLoaded(io, loaded, { dryRun: values['dry-run'], reportJson: values['report-json'], progress: !values['no-progress'], flags: values });
     return report.status === 'succeeded' ? 0 : 1;
   },
@@ -83,4 +91,25 @@ export function summary(r: RunReport): string {
   if (c.rejected > 0 && r.errors_file) lines.push(`  rejected records: ${r.errors_file}`);
   if (r.error) lines.push(`  error: ${r.error.code}: ${r.error.message}`);
   return lines.join('\n') + '\n';
+}
+
+/** Plan + apply in one step (nightly jobs): guards still apply; no re-check (the plan is seconds old). */
+async function plannedRun(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { force: boolean; reportJson?: string; flags: { 'log-level'?: string; 'log-format'?: string } }): Promise<number> {
+  const session = openSession(io, o.flags);
+  for (const s of loaded.secrets) session.secrets.add(s);
+  try {
+    const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db });
+    io.stdout.write(scrub(summary(planned), session.secrets));
+    if (planned.status !== 'succeeded') return 1;
+    io.stdout.write(renderPlanSummary(plan) + '\n');
+    const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false });
+    if (o.reportJson) {
+      fs.mkdirSync(path.dirname(path.resolve(io.cwd, o.reportJson)), { recursive: true });
+      fs.writeFileSync(path.resolve(io.cwd, o.reportJson), scrub(JSON.stringify({ ...report, plan_run_id: planned.run_id, plan_counts: plan.counts }, null, 2), session.secrets) + '\n');
+    }
+    io.stdout.write(scrub(summary(report), session.secrets));
+    return report.status === 'succeeded' ? 0 : 1;
+  } finally {
+    await session.close();
+  }
 }

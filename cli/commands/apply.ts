@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.ts';
+import { loadPipeline } from '../../config/load.ts';
+import { applyPlan } from '../../engine/applier.ts';
+import { RenkeiError } from '../../engine/errors.ts';
+import type { CandidateStatus, Plan } from '../../engine/plan.ts';
+import { scrub } from '../../engine/logger.ts';
+import { listRuns, runErrors, ensureRunsTable } from '../../db/runs.ts';
+import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
+import { summary } from './run.ts';
+import { planAndPrint } from './plan.ts';
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'Write exactly the selected candidates of a saved plan (or retry the failures of an apply)',
+  help: `Usage: renkei apply PLAN [--only new,changed] [--select KEY,… | --select-file F] [--force]
+       renkei apply --retry-failed RUN [--force]
+
+Writes the selected candidates of a plan made by \`renkei plan\`. Before writing, the target records
+the selection touches are read again: if any changed since the plan, nothing is written and they are
+listed (exit 1). Safety guards refuse an apply when the source returned far fewer records than the
+last successful run, or when too large a share of the target would be resigned/deactivated.
+
+Options:
+  --only STATUSES    new, changed or both (default new,changed; unchanged candidates cannot be applied)
+  --select KEYS      only these keys (comma-separated, as shown in the plan)
+  --select-file F    only the keys listed in F (one per line)
+  --force            apply even if the target changed since the plan, the pipeline file changed, or a guard refuses
+  --retry-failed RUN re-plan only the records that failed in apply run RUN, and apply them
+${LOG_HELP}
+
+Exit codes: 0 applied (even with records the target refused), 1 refused or failed, 2 bad usage.`,
+  async run(argv, io) {
+    const { positionals, values } = parseArgs({
+      args: argv, allowPositionals: true,
+      options: { only: { type: 'string', default: 'new,changed' }, select: { type: 'string' }, 'select-file': { type: 'string' }, force: { type: 'boolean', default: false }, 'retry-failed': { type: 'string' }, ...LOG_OPTIONS },
+    });
+    const retry = values['retry-failed'];
+    if (retry ? positionals.length !== 0 : positionals.length !== 1) throw new UsageError(retry ? '--retry-failed takes a run id instead of a plan file' : 'expected exactly one plan file');
+    if (values.select && values['select-file']) throw new UsageError('use --select or --select-file, not both');
+    const only = new Set(values.only.split(',').map((s) => s.trim()).filter(Boolean) as CandidateStatus[]);
+    let keys: Set<string> | undefined;
+    if (values.select) keys = new Set(values.select.split(',').map((s) => s.trim()).filter(Boolean));
+    if (values['select-file']) keys = new Set(fs.readFileSync(values['select-file'], 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
+
+    const session = openSession(io, values);
+    try {
+      let plan: Plan;
+      let loaded;
+      if (retry) {
+        const db = await session.db();
+        await ensureRunsTable(db.pool);
+        const [run] = await listRuns(db.pool, { limit: 1, id: retry });
+        if (!run) throw new UsageError(`no run ${retry} in the run table (see renkei report)`);
+        if (run.kind !== 'apply' || !run.pipeline_file) throw new UsageError(`run ${retry} is a ${run.kind}, not an apply: nothing to retry`);
+        const failed = new Set((await runErrors(db.pool, retry, 1_000_000)).map((e) => e.key).filter(Boolean));
+        if (failed.size === 0) { io.stdout.write(`run ${retry} has no failed records: nothing to retry\n`); return 0; }
+        io.stdout.write(`re-planning the ${failed.size} record(s) that failed in ${retry}\n`);
+        loaded = loadPipeline(run.pipeline_file, { env: io.env });
+        for (const s of loaded.secrets) session.secrets.add(s);
+        const r = await planAndPrint(io, session, loaded, { limit: 50, statuses: ['new', 'changed', 'rejected'], onlyKeys: failed });
+        if (!r.plan) return 1;
+        plan = r.plan;
+        keys = undefined;
+      } else {
+        try {
+          plan = JSON.parse(fs.readFileSync(positionals[0], 'utf8')) as Plan;
+        } catch (e) {
+          throw new UsageError(`cannot read plan ${positionals[0]}: ${(e as Error).message}`);
+        }
+        if (plan?.version !== 1 || !Array.isArray(plan.candidates)) throw new UsageError(`${positionals[0]} is not a renkei plan`);
+        loaded = loadPipeline(plan.pipeline_file, { env: io.env });
+        for (const s of loaded.secrets) session.secrets.add(s);
+      }
+      try {
+        const { report, chosen } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, selection: { only, keys }, force: values.force });
+        io.stdout.write(`applied ${chosen.length} selected candidate(s) of plan ${plan.plan_id}\n`);
+        io.stdout.write(scrub(summary(report), session.secrets));
+        if (report.counts.rejected > 0) io.stdout.write(`  retry the failed ones: renkei apply --retry-failed ${report.run_id}\n`);
+        return report.status === 'succeeded' ? 0 : 1;
+      } catch (e) {
+        if (e instanceof RenkeiError && e.code === 'USAGE') throw new UsageError(e.message);
+        throw e;
+      }
+    } finally {
+      await session.close();
+    }
+  },
+};

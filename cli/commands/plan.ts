@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from '../command.ts';
+import { loadPipeline, type LoadedPipeline } from '../../config/load.ts';
+import { makePlan } from '../../engine/planner.ts';
+import type { Plan } from '../../engine/plan.ts';
+import type { RunReport } from '../../engine/report.ts';
+import { CANDIDATE_STATUSES, type CandidateStatus } from '../../engine/plan.ts';
+import { scrub } from '../../engine/logger.ts';
+import { renderPlanHtml } from '../../review/html.ts';
+import { renderPlanTable } from '../../review/terminal.ts';
+import { LOG_HELP, LOG_OPTIONS, UsageError, openSession, type Session } from '../session.ts';
+import { summary } from './run.ts';
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'Compute what a pipeline would write (new / changed / unchanged / rejected / missing) without writing',
+  help: `Usage: renkei plan FILE [options]
+
+Runs the pipeline up to its sinks without writing anything (K4) and saves a plan: every candidate
+with its status — new, changed (each field old → new), unchanged, rejected (code and message),
+missing in source — the counts, the reference date, the config hash and a fingerprint of the target
+it was computed against. Review it, then write a selection of it with \`renkei apply PLAN\`.
+
+Options:
+  --out PLAN            where to save the plan (default .renkei/plans/<plan id>.json)
+  --html PAGE           also write the review page: one self-contained HTML file (filter, search, per-field diff)
+  --show STATUSES       statuses listed on the terminal (default new,changed,rejected,missing; "all" for every one)
+  --limit N             candidates listed on the terminal (default 50)
+  --set key.path=value  override a config value (repeatable)
+${LOG_HELP}
+
+Exit codes: 0 plan saved, 1 the plan could not be computed, 2 bad usage or configuration.`,
+  async run(argv, io) {
+    const { positionals, values } = parseArgs({
+      args: argv, allowPositionals: true,
+      options: { out: { type: 'string' }, html: { type: 'string' }, show: { type: 'string' }, limit: { type: 'string', default: '50' }, set: { type: 'string', multiple: true }, ...LOG_OPTIONS },
+    });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number, not ${values.limit}`);
+    const statuses = parseStatuses(values.show);
+    const loaded = loadPipeline(positionals[0], { env: io.env, set: values.set });
+    const session = openSession(io, values);
+    for (const s of loaded.secrets) session.secrets.add(s);
+    try {
+      const { plan, report } = await planAndPrint(io, session, loaded, { limit, statuses, out: values.out, html: values.html });
+      return plan && report.status === 'succeeded' ? 0 : 1;
+    } finally {
+      await session.close();
+    }
+  },
+};
+
+function parseStatuses(v: string | undefined): CandidateStatus[] {
+  if (!v) return ['new', 'changed', 'rejected', 'missing'];
+  if (v === 'all') return [...CANDIDATE_STATUSES];
+  const list = v.split(',').map((s) => s.trim()) as CandidateStatus[];
+  const bad = list.filter((s) => !CANDIDATE_STATUSES.includes(s));
+  if (bad.length) throw new UsageError(`--show: unknown status ${bad.join(', ')}; valid: ${CANDIDATE_STATUSES.join(', ')}, all`);
+  return list;
+}
+
+export function defaultPlanFile(cwd: string, planId: string): string {
+  return path.join(cwd, '.renkei', 'plans', `${planId}.json`);
+}
+
+export async function planAndPrint(io: CommandIO, session: Session, loaded: LoadedPipeline, o: { limit: number; statuses: CandidateStatus[]; out?: string; html?: string; onlyKeys?: Set<string> }): Promise<{ plan?: Plan; report: RunReport }> {
+  const { plan, report } = await makePlan(loaded, { logger: session.logger, db: session.db, onlyKeys: o.onlyKeys });
+  io.stdout.write(scrub(summary(report), session.secrets));
+  if (report.status !== 'succeeded') return { report };
+  const color = Boolean((io.stdout as NodeJS.WriteStream).isTTY);
+  io.stdout.write(renderPlanTable(plan, { color, statuses: o.statuses, limit: o.limit }) + '\n');
+  const out = path.resolve(io.cwd, o.out ?? defaultPlanFile(io.cwd, plan.plan_id));
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(plan) + '\n');
+  io.stdout.write(`plan saved: ${out}\n`);
+  if (o.html) {
+    const page = path.resolve(io.cwd, o.html);
+    fs.mkdirSync(path.dirname(page), { recursive: true });
+    fs.writeFileSync(page, renderPlanHtml(plan));
+    io.stdout.write(`review page: ${page}\n`);
+  }
+  io.stdout.write(`apply it: renkei apply ${path.relative(io.cwd, out)} [--only new,changed] [--select KEY,…]\n`);
+  return { plan, report };
+}

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.ts';
+import { ensureRunsTable, listRuns, runErrors, type RunRow } from '../../db/runs.ts';
+import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'Sync reports: the latest plans, applies and runs with counts and errors (K10)',
+  help: `Usage: renkei report [--pipeline P] [--limit N] [--json]
+       renkei report RUN [--json]
+
+Without RUN: the latest reports (default 10), newest first: when, what kind (run, plan, apply),
+pipeline and direction, who or what started it, the reference date, status and counts that add up
+(read = written + unchanged + filtered + rejected), and counts by candidate status.
+With RUN: that report in full, with its per-record errors (key, code, message).
+${LOG_HELP}`,
+  async run(argv, io) {
+    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { pipeline: { type: 'string' }, limit: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, ...LOG_OPTIONS } });
+    if (positionals.length > 1) throw new UsageError('expected at most one run id');
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not ${values.limit}`);
+    const s = openSession(io, values);
+    try {
+      const db = await s.db();
+      await ensureRunsTable(db.pool);
+      if (positionals.length === 1) {
+        const [run] = await listRuns(db.pool, { limit: 1, id: positionals[0] });
+        if (!run) throw new UsageError(`no run ${positionals[0]} (see renkei report)`);
+        const errors = await runErrors(db.pool, run.id, 10_000);
+        if (values.json) { io.stdout.write(JSON.stringify({ ...run, errors }) + '\n'); return 0; }
+        io.stdout.write(detail(run) + '\n');
+        if (errors.length) {
+          io.stdout.write(`errors (${errors.length}${errors.length === 10_000 ? '+' : ''}):\n`);
+          for (const e of errors) io.stdout.write(`  ${e.key || '(no key)'}  ${e.code}  ${e.message}  [${e.stage}${e.origin ? ` @ ${e.origin}` : ''}]\n`);
+        }
+        return 0;
+      }
+      const rows = await listRuns(db.pool, { limit, pipeline: values.pipeline });
+      if (values.json) { for (const r of rows) io.stdout.write(JSON.stringify(r) + '\n'); return 0; }
+      if (rows.length === 0) { io.stdout.write('no reports yet\n'); return 0; }
+      for (const r of rows) io.stdout.write(line(r) + '\n');
+      return 0;
+    } finally {
+      await s.close();
+    }
+  },
+};
+
+const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19) + 'Z';
+
+function countsText(r: RunRow): string {
+  const c = r.counts;
+  if (!c) return '';
+  return `read ${c.read} = written ${c.written} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected}`;
+}
+
+function statusText(r: RunRow): string {
+  return r.status_counts ? Object.entries(r.status_counts).map(([k, v]) => `${k} ${v}`).join(', ') : '';
+}
+
+function line(r: RunRow): string {
+  const parts = [when(r.started_at), r.id, r.kind.padEnd(5), r.status.padEnd(9), r.pipeline];
+  if (r.direction) parts.push(`(${r.direction})`);
+  if (r.reference_date) parts.push(`基準日 ${r.reference_date}`);
+  parts.push(`by ${r.started_by ?? '?'}`);
+  const counts = [countsText(r), statusText(r)].filter(Boolean).join(' | ');
+  return parts.join('  ') + (counts ? `\n    ${counts}` : '') + (r.message ? `\n    ${r.message}` : '');
+}
+
+function detail(r: RunRow): string {
+  return [
+    `${r.kind} ${r.id} — ${r.status}`,
+    `pipeline     ${r.pipeline}${r.pipeline_file ? ` (${r.pipeline_file})` : ''}`,
+    r.direction ? `direction    ${r.direction}` : '',
+    `started by   ${r.started_by ?? '?'}`,
+    `started      ${when(r.started_at)}${r.finished_at ? `, took ${((r.finished_at.getTime() - r.started_at.getTime()) / 1000).toFixed(1)}s` : ''}`,
+    r.reference_date ? `基準日        ${r.reference_date}` : '',
+    r.plan_id ? `plan         ${r.plan_id}` : '',
+    `counts       ${countsText(r)}`,
+    r.status_counts ? `by status    ${statusText(r)}` : '',
+    r.errors_file ? `errors file  ${r.errors_file}` : '',
+    r.message ? `message      ${r.message}` : '',
+  ].filter(Boolean).join('\n');
+}

@@ -1,0 +1,123 @@
+/**
+ * Apply (K4): write exactly the selected candidates of a plan. Before writing, the target records
+ * the selection touches are read again: a candidate whose target changed since the plan (a `new` one
+ * now exists, a `changed` one has other values or is gone) stops the apply unless forced. Then the
+ * safety guards, then the plan's records go to the pipeline's sinks (no source read, no transforms).
+ */
+import { RenkeiError } from './errors.ts';
+import { runPipeline, type RunPipelineOptions } from './runner.ts';
+import type { RunReport } from './report.ts';
+import type { Candidate, CandidateStatus, Plan } from './plan.ts';
+import type { Ctx, Rec, Source } from './types.ts';
+import type { LoadedPipeline } from '../config/load.ts';
+import { createStage } from '../config/registry.ts';
+import { setStatusCounts } from '../db/runs.ts';
+import type { DiffStage } from '../transforms/diff.ts';
+import { getter, keyText } from '../transforms/lib/fields.ts';
+import { checkGuards, guardError } from './guards.ts';
+import { diffConfig } from './planner.ts';
+
+export interface Selection {
+  /** Statuses to apply (only `new` and `changed` can be). */
+  only: Set<CandidateStatus>;
+  /** Keys to apply; all candidates of the chosen statuses when absent. */
+  keys?: Set<string>;
+}
+
+export function selectCandidates(plan: Plan, sel: Selection): Candidate[] {
+  for (const s of sel.only) {
+    if (s !== 'new' && s !== 'changed') throw new RenkeiError('USAGE', `--only ${s}: only new and changed candidates can be applied (unchanged ones are not selectable, K5)`);
+  }
+  const chosen = plan.candidates.filter((c) => sel.only.has(c.status) && (!sel.keys || sel.keys.has(c.key)));
+  if (sel.keys) {
+    const found = new Set(chosen.map((c) => c.key));
+    const bad = [...sel.keys].filter((k) => !found.has(k));
+    if (bad.length) {
+      const why = (k: string) => { const c = plan.candidates.find((x) => x.key === k); return c ? `${k} (${c.status})` : `${k} (not in the plan)`; };
+      throw new RenkeiError('USAGE', `cannot select ${bad.length} key(s): ${bad.slice(0, 20).map(why).join(', ')}${bad.length > 20 ? ', …' : ''}`);
+    }
+  }
+  return chosen;
+}
+
+/** Re-reads the target through the pipeline's diff stage; returns the candidates whose target moved. */
+export async function staleCandidates(loaded: LoadedPipeline, chosen: Candidate[], ctx: Ctx): Promise<string[]> {
+  const cfg = loaded.config.transforms.find((t) => t.type === 'diff');
+  if (!cfg || chosen.length === 0) return [];
+  const d = diffConfig(loaded)!;
+  const keyGets = d.key.map(getter);
+  const stage = createStage(cfg, ctx) as DiffStage;
+  await stage.open!();
+  try {
+    const stale: string[] = [];
+    for (const c of chosen) {
+      const now = stage.targetHash(keyText(keyGets, c.record ?? {}));
+      if (c.status === 'new' && now !== null) stale.push(`${c.key}: created in the target since the plan`);
+      if (c.status === 'changed' && now === null) stale.push(`${c.key}: no longer in the target`);
+      else if (c.status === 'changed' && now !== c.target_hash) stale.push(`${c.key}: changed in the target since the plan`);
+    }
+    return stale;
+  } finally {
+    await stage.close?.();
+  }
+}
+
+function planSource(chosen: Candidate[], batch: number): Source {
+  return {
+    async *read() {
+      for (let i = 0; i < chosen.length; i += batch) {
+        yield chosen.slice(i, i + batch).map((c): Rec => ({
+          data: { ...c.record },
+          origin: c.origin ?? `plan:${c.key}`,
+          meta: c.status === 'changed'
+            ? { status: 'changed', changes: c.changes, target: c.target, target_hash: c.target_hash }
+            : { status: 'new' },
+        }));
+      }
+    },
+  };
+}
+
+export interface ApplyOptions extends Omit<RunPipelineOptions, 'collect' | 'source' | 'transforms' | 'kind'> {
+  selection: Selection;
+  force: boolean;
+  /** Skip the target re-check (a run that planned a moment ago in the same process). */
+  recheck?: boolean;
+}
+
+export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyOptions): Promise<{ report: RunReport; chosen: Candidate[] }> {
+  if (plan.config_hash !== loaded.hash && !opts.force) {
+    throw new RenkeiError('PLAN_STALE', `the pipeline file ${loaded.file} changed since the plan ${plan.plan_id} was made (config hash differs); plan again, or use --force`);
+  }
+  const chosen = selectCandidates(plan, opts.selection);
+  const db = await opts.db();
+  const logger = opts.logger.child({ pipeline: plan.pipeline, plan_id: plan.plan_id });
+  if (opts.recheck ?? true) {
+    const ctx: Ctx = {
+      runId: plan.plan_id, pipeline: plan.pipeline, logger: logger.child({ stage: 'apply:recheck' }), baseDir: loaded.baseDir,
+      now: opts.now ?? (() => new Date()), db: opts.db, signal: opts.signal ?? new AbortController().signal,
+      options: loaded.config.options, key: loaded.config.key,
+    };
+    const stale = await staleCandidates(loaded, chosen, ctx);
+    if (stale.length && !opts.force) {
+      throw new RenkeiError('PLAN_STALE', `${stale.length} selected record(s) changed in the target since the plan ${plan.plan_id}:\n${stale.slice(0, 50).map((s) => `  - ${s}`).join('\n')}${stale.length > 50 ? `\n  … and ${stale.length - 50} more` : ''}\nPlan again, or apply with --force.`);
+    }
+    if (stale.length) logger.warn({ stale: stale.length }, 'applying despite target changes (--force)');
+  }
+  if (!opts.force) {
+    const g = await checkGuards(plan, chosen, loaded.config, db.pool);
+    if (!g.ok) throw guardError(g.problems);
+  }
+  const report = await runPipeline(loaded, {
+    ...opts,
+    source: planSource(chosen, loaded.config.options.batch_size),
+    transforms: false,
+    kind: 'apply',
+    meta: { ...opts.meta, planId: plan.plan_id, referenceDate: plan.reference_date ?? null, direction: plan.direction, pipelineFile: plan.pipeline_file },
+  });
+  if (opts.recordRun ?? true) {
+    const by = (s: string) => chosen.filter((c) => c.status === s).length;
+    await setStatusCounts(db.pool, report.run_id, { selected_new: by('new'), selected_changed: by('changed'), written: report.counts.written, rejected: report.counts.rejected });
+  }
+  return { report, chosen };
+}

@@ -1,0 +1,71 @@
+/**
+ * Plan (K4/K5): run a pipeline up to its sinks without writing, and turn what would happen into
+ * candidates — new, changed (old → new per field), unchanged, rejected, missing in source.
+ */
+import path from 'node:path';
+import { Drop, type Rec } from './types.ts';
+import { keyOf } from './keys.ts';
+import { runPipeline, type RunPipelineOptions } from './runner.ts';
+import type { RunReport } from './report.ts';
+import type { Candidate, Plan, PlanCounts } from './plan.ts';
+import type { LoadedPipeline } from '../config/load.ts';
+import { setStatusCounts } from '../db/runs.ts';
+
+export type PlanRunOptions = Omit<RunPipelineOptions, 'collect' | 'source' | 'transforms' | 'kind' | 'dryRun'>;
+
+/** The diff stage's config, when the pipeline has one (key names on the target side, compared fields). */
+export function diffConfig(loaded: LoadedPipeline): { key: string[]; fields: string[]; target_fields: Record<string, string> } | undefined {
+  return loaded.config.transforms.find((t) => t.type === 'diff') as never;
+}
+
+export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Promise<{ plan: Plan; report: RunReport }> {
+  const { config } = loaded;
+  const key = config.key;
+  const diff = diffConfig(loaded);
+  // Target-only records carry the target's field names.
+  const targetKey = key.map((k) => diff?.target_fields?.[k] ?? k);
+  const candidates: Candidate[] = [];
+  const counts: PlanCounts = { new: 0, changed: 0, unchanged: 0, rejected: 0, missing: 0, filtered: 0 };
+  const collect = (item: Rec | Drop) => {
+    if (item instanceof Drop) {
+      const data = typeof item.data === 'object' ? item.data : undefined;
+      if (item.kind === 'unchanged') {
+        counts.unchanged++;
+        candidates.push({ key: keyOf(data, key), status: 'unchanged', origin: item.origin });
+      } else if (item.kind === 'rejected') {
+        counts.rejected++;
+        candidates.push({ key: keyOf(data, key), status: 'rejected', origin: item.origin, code: item.code, message: item.message, stage: item.stage });
+      } else if (item.code === 'MISSING_IN_SOURCE') {
+        counts.missing++;
+        candidates.push({ key: keyOf(data, targetKey), status: 'missing', message: item.message, record: data });
+      } else counts.filtered++;
+      return;
+    }
+    const status = item.meta?.status ?? 'new';
+    counts[status]++;
+    const c: Candidate = { key: keyOf(item.data, key), status, origin: item.origin, record: item.data };
+    if (item.meta?.changes) c.changes = item.meta.changes;
+    if (item.meta?.target) c.target = item.meta.target;
+    if (item.meta?.target_hash) c.target_hash = item.meta.target_hash;
+    candidates.push(c);
+  };
+  const report = await runPipeline(loaded, { ...opts, collect, kind: 'plan', meta: { ...opts.meta, pipelineFile: path.resolve(loaded.file) } });
+  const f = report.facts;
+  const plan: Plan = {
+    version: 1,
+    plan_id: report.run_id,
+    pipeline: config.name,
+    pipeline_file: path.resolve(loaded.file),
+    direction: opts.meta?.direction ?? config.description,
+    config_hash: loaded.hash,
+    created_at: report.started_at,
+    reference_date: (f.reference_date as string | undefined) ?? null,
+    target_fingerprint: (f.target_fingerprint as string | undefined) ?? '',
+    target_records: (f.target_records as number | undefined) ?? null,
+    source_records: report.counts.read,
+    counts,
+    candidates,
+  };
+  if (opts.recordRun ?? true) await setStatusCounts((await opts.db()).pool, report.run_id, { ...counts }, plan.reference_date);
+  return { plan, report };
+}
