@@ -25,6 +25,7 @@ Options:
   --latency MS      added to every response (default 0)
   --state FILE      load the tenant from FILE when it exists; save it there on stop
   --token T         the accepted access token (default: a random one)
+  --prerender       render every crew before listening (first read as fast as the next)
 
 Example:
   renkei sandbox smarthr --employees 5000 --rate-limit 10 --state .renkei/smarthr.json`;
@@ -52,6 +53,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     options: {
       port: { type: 'string' }, employees: { type: 'string' }, seed: { type: 'string' }, depth: { type: 'string' },
       'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, latency: { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
+      prerender: { type: 'boolean', default: false },
     },
   });
   const sb = await startSmarthrSandbox({
@@ -64,6 +66,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     latencyMs: num('latency', values.latency, 0, 600_000),
     statePath: values.state,
     token: values.token,
+    prerender: values.prerender,
   });
   const stop = until();
   io.stdout.write(`${JSON.stringify({ service: 'smarthr', url: sb.url, token: sb.token })}\n`);

@@ -13,6 +13,9 @@ export class Renderer {
   private crewJson = new Map<string, string>();
   private deptIndex = new Map<string, StoredDepartment>();
   private templateIndex = new Map<string, StoredTemplate>();
+  /** Rendered masters, shared by every crew that embeds them (rebuilt by reindex). */
+  private deptView = new Map<string, Record<string, unknown>>();
+  private templateView = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly state: SmarthrState, private readonly hiddenFields: ReadonlySet<string> = new Set()) {
     this.reindex();
@@ -23,7 +26,28 @@ export class Renderer {
     this.crewJson.clear();
     this.deptIndex = new Map(this.state.departments.map((d) => [d.id, d]));
     this.templateIndex = new Map(this.state.custom_field_templates.map((t) => [t.id, t]));
+    this.deptView.clear();
+    this.templateView.clear();
   }
+
+  private deptFor(d: StoredDepartment): Record<string, unknown> {
+    let v = this.deptView.get(d.id);
+    if (!v) { v = this.department(d, false); this.deptView.set(d.id, v); }
+    return v;
+  }
+
+  private templateFor(t: StoredTemplate): Record<string, unknown> {
+    let v = this.templateView.get(t.id);
+    if (!v) {
+      const { group_id, ...rest } = this.template(t);
+      v = { ...rest, group_id };
+      this.templateView.set(t.id, v);
+    }
+    return v;
+  }
+
+  /** Renders every crew now, so the first read is as fast as later ones (benchmarks). */
+  warm(): void { for (const c of this.state.crews) this.crewText(c); }
 
   /** Call after a crew changed. */
   invalidateCrew(id: string): void { this.crewJson.delete(id); }
@@ -65,7 +89,7 @@ export class Renderer {
     out.employment_type = et ? { id: et.id, name: et.name, preset_type: et.preset_type, code: et.code } : null;
     out.emp_type = et?.preset_type ?? null;
     const depts = c.department_ids.map((id) => (id ? this.deptIndex.get(id) : undefined));
-    out.departments = depts.map((d) => (d ? this.department(d, false) : null));
+    out.departments = depts.map((d) => (d ? this.deptFor(d) : null));
     const first = depts.find((d) => d);
     out.department = first ? this.fullName(first) : null;
     const titles = c.position_ids.map((id) => this.state.job_titles.find((j) => j.id === id)).filter((j) => j !== undefined);
@@ -78,9 +102,7 @@ export class Renderer {
     }
     out.custom_fields = c.custom_fields.flatMap((f) => {
       const t = this.templateIndex.get(f.template_id);
-      if (!t) return [];
-      const { group_id, ...rest } = this.template(t);
-      return [{ value: f.value, template: { ...rest, group_id } }];
+      return t ? [{ value: f.value, template: this.templateFor(t) }] : [];
     });
     for (const h of this.hiddenFields) delete out[h];
     return out;

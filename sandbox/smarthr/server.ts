@@ -41,6 +41,8 @@ export interface SmarthrSandboxOptions {
   token?: string;
   /** Crew keys to leave out, as a token whose scope hides them would. */
   hiddenFields?: string[];
+  /** Render every crew at start instead of on first read (so a benchmark measures the client). */
+  prerender?: boolean;
   /** Pages of list endpoints that always answer 500 (to test a permanently failing page). */
   brokenPages?: number[];
 }
@@ -63,6 +65,7 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
     ?? (opts.statePath && fs.existsSync(opts.statePath) ? loadState(opts.statePath) : generateTenant({ employees: opts.employees ?? 100, seed, departmentDepth: opts.departmentDepth }));
   const token = opts.token ?? crypto.randomBytes(24).toString('hex');
   const renderer = new Renderer(state, new Set(opts.hiddenFields ?? []));
+  if (opts.prerender) renderer.warm();
   const limiter = new ServerRateLimit(opts.rateLimit ?? 10);
   const faults = new FaultInjector(opts.failRate ?? 0, seed);
   const stats = new SandboxStats(faults.counts);

@@ -1,0 +1,89 @@
+/**
+ * SmartHR read benchmark (numbers only, never pass/fail): read N crews (default 100,000) from the
+ * sandbox running in its own process with a server limit of R requests/s (default 200), with the
+ * client configured to the same rate. Reports elapsed time against the floor set by the limit
+ * (pages ÷ rate) and the 429s the server sent (goal: ≤ 1.1× the floor, zero 429s).
+ *
+ *   node bin/run-ts.js bench/smarthr-read.ts [--crews 100000] [--rate 200] [--per-page 100] [--concurrency 4]
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { smarthrCrewsSource } from '../sources/smarthr-crews.ts';
+import { makeCtx } from '../engine/context.ts';
+import { Drop } from '../engine/types.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface SmarthrReadBenchOptions { crews?: number; rate?: number; perPage?: number; concurrency?: number; log?: (s: string) => void }
+export interface SmarthrReadBenchResult {
+  crews: number; records: number; pages: number; rate: number; seconds: number; floorSeconds: number; ratio: number;
+  serverRequests: number; server429: number; serverMaxPerSecond: number; clientRetries: number;
+}
+
+export async function benchSmarthrRead(opts: SmarthrReadBenchOptions = {}): Promise<SmarthrReadBenchResult> {
+  const crews = opts.crews ?? 100_000, rate = opts.rate ?? 200, perPage = opts.perPage ?? 100, concurrency = opts.concurrency ?? 4;
+  const log = opts.log ?? (() => {});
+  log(`starting the SmartHR sandbox in its own process: ${crews.toLocaleString('en')} crews, server limit ${rate} req/s`);
+  const child = spawn(process.execPath, ['bin/run-ts.js', 'sandbox/smarthr/main.ts', '--employees', String(crews), '--rate-limit', String(rate), '--seed', 'bench', '--prerender'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  try {
+    const [line] = (await once(readline.createInterface({ input: child.stdout! }), 'line')) as [string];
+    const { url, token } = JSON.parse(line) as { url: string; token: string };
+    // Let the server's bucket fill after start-up, as it would be for a fresh run against SmartHR.
+    await new Promise((r) => setTimeout(r, 1100));
+    let clientRetries = 0;
+    const logger = pino({ level: 'warn' }, { write: (s: string) => { if (s.includes('"http retry"')) clientRetries++; } });
+    const cfg = smarthrCrewsSource.schema.parse({ type: 'smarthr.crews', base_url: url, token, rate_limit: rate, per_page: perPage, concurrency });
+    const src = smarthrCrewsSource.create(cfg, makeCtx({ logger }));
+    let records = 0;
+    const t0 = performance.now();
+    for await (const batch of src.read()) {
+      for (const r of batch) if (r instanceof Drop) throw new Error(`unexpected drop ${r.code}`);
+      records += batch.length;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+    const m = /(\d+) requests \(max (\d+)\/s\), (\d+) × 429/.exec(stderr);
+    const pages = Math.ceil(crews / perPage);
+    const floorSeconds = pages / rate;
+    return {
+      crews, records, pages, rate, seconds, floorSeconds, ratio: seconds / floorSeconds,
+      serverRequests: m ? Number(m[1]) : NaN, serverMaxPerSecond: m ? Number(m[2]) : NaN, server429: m ? Number(m[3]) : NaN, clientRetries,
+    };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+export function formatSmarthrRead(r: SmarthrReadBenchResult): string {
+  return [
+    `SmartHR read: ${r.records.toLocaleString('en')} crews in ${r.pages} pages at ${r.rate} req/s`,
+    `  elapsed ${r.seconds.toFixed(2)} s, floor (pages ÷ rate) ${r.floorSeconds.toFixed(2)} s → ${r.ratio.toFixed(3)}× the floor (goal ≤ 1.1×)`,
+    `  server: ${r.serverRequests} requests, max ${r.serverMaxPerSecond}/s, ${r.server429} × 429; client retries ${r.clientRetries}`,
+  ].join('\n');
+}
+
+function isEntry(): boolean {
+  const self = fileURLToPath(import.meta.url);
+  let argv = process.argv;
+  try { argv = fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0'); } catch { /* not Linux */ }
+  return argv.slice(1, 3).some((a) => a && path.resolve(a) === self);
+}
+
+if (isEntry()) {
+  const arg = (name: string): number | undefined => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i === -1 ? undefined : Number(process.argv[i + 1]);
+  };
+  const r = await benchSmarthrRead({ crews: arg('crews'), rate: arg('rate'), perPage: arg('per-page'), concurrency: arg('concurrency'), log: (s) => console.error(s) });
+  console.log(formatSmarthrRead(r));
+}
