@@ -11,6 +11,7 @@
 import '../config/registry.ts'; // first: loads the registries in the order their import cycle needs
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -109,25 +110,30 @@ async function child(kind: string, rows: number): Promise<void> {
 export interface TransformBenchResult {
   rows: number;
   generate_per_s: number;
-  chain: Array<{ policy: string; seconds: number; records_per_s: number; out: number; drops: number }>;
+  chain: Array<{ policy: string; seconds: number; cpu_seconds: number; records_per_s: number; records_per_cpu_s: number; out: number; drops: number }>;
   memory: Array<{ kind: string; rows: number; seconds: number; max_rss_mb: number }>;
 }
 
 export async function benchTransforms(opts: { rows?: number; memRows?: number[]; log?: (line: string) => void } = {}): Promise<TransformBenchResult> {
+  // The machine is shared: CPU time per record is reported next to wall time, and the load average.
   const rows = opts.rows ?? 1_000_000, memRows = opts.memRows ?? [100_000, 1_000_000];
   const log = opts.log ?? ((l: string) => console.log(l));
   let t = performance.now();
   let sink = 0;
   for (let i = 0; i < rows; i++) sink += Object.keys(employee(i, 100)).length;
   const gen = (performance.now() - t) / 1000;
+  log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
   log(`generate only: ${rows} records in ${gen.toFixed(2)} s (${Math.round(rows / gen)} records/s)${sink ? '' : ''}`);
   const result: TransformBenchResult = { rows, generate_per_s: Math.round(rows / gen), chain: [], memory: [] };
   for (const policy of ['keep-first', 'reject-all'] as const) {
     t = performance.now();
+    const cpu0 = process.cpuUsage();
     const r = await drive(chain(policy), rows, (i) => employee(i, 100));
     const s = (performance.now() - t) / 1000;
-    result.chain.push({ policy, seconds: s, records_per_s: Math.round(rows / s), ...r });
-    log(`normalize+map+validate+dedupe(${policy}): ${rows} records in ${s.toFixed(2)} s = ${Math.round(rows / s)} records/s incl. generation (out ${r.out}, dropped ${r.drops})`);
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    result.chain.push({ policy, seconds: s, cpu_seconds: cpuS, records_per_s: Math.round(rows / s), records_per_cpu_s: Math.round(rows / cpuS), ...r });
+    log(`normalize+map+validate+dedupe(${policy}): ${rows} records in ${s.toFixed(2)} s wall = ${Math.round(rows / s)} records/s; ${cpuS.toFixed(2)} s CPU = ${Math.round(rows / cpuS)} records/CPU-s (incl. generation; out ${r.out}, dropped ${r.drops})`);
   }
   const self = fileURLToPath(import.meta.url);
   const runTs = path.join(path.dirname(self), '..', 'bin', 'run-ts.js');

@@ -24,7 +24,7 @@ const schema = z.strictObject({
     'keep-first: later duplicates are filtered (streams); keep-last: earlier duplicates are filtered; reject-all: every record sharing a key is rejected (M-E9).',
   ),
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default('DUPLICATE_KEY').describe('Rule code of dropped duplicates, e.g. DUPLICATE_EMAIL.'),
-  spill_after: z.int().min(0).default(50_000).describe('keep-last/reject-all: records held in memory before the rest are spilled to a temp file.'),
+  spill_after: z.int().min(0).default(10_000).describe('keep-last/reject-all: records held in memory before the rest are spilled to a temp file.'),
   temp_dir: z.string().optional().describe('Directory for spill files (default: the OS temp dir). Relative to the pipeline file.'),
 }).describe('Drop or reject records with duplicate keys.');
 
@@ -64,18 +64,19 @@ export function dedupeStage(o: DedupeOptions, tempDir?: string): Stage {
       return null;
     },
     async *flush() {
-      let batch: Array<Rec | Drop> = [];
       let i = 0;
-      for await (const rec of held.drain()) {
-        const k = keyText(gets, rec.data);
-        const n = index.get(k)!;
-        if (keepLast) batch.push(n === i ? rec : filtered(rec, o.code, `${keyName} ${show(k)} appears again later (keep-last)`, field));
-        else batch.push(n === 1 ? rec : reject(rec, o.code, `${keyName} ${show(k)} is shared by ${n} records`, field));
-        i++;
-        if (batch.length >= BATCH) { yield batch; batch = []; }
+      for await (const recs of held.drain(BATCH)) {
+        const batch: Array<Rec | Drop> = new Array(recs.length);
+        for (let j = 0; j < recs.length; j++, i++) {
+          const rec = recs[j];
+          const k = keyText(gets, rec.data);
+          const n = index.get(k)!;
+          if (keepLast) batch[j] = n === i ? rec : filtered(rec, o.code, `${keyName} ${show(k)} appears again later (keep-last)`, field);
+          else batch[j] = n === 1 ? rec : reject(rec, o.code, `${keyName} ${show(k)} is shared by ${n} records`, field);
+        }
+        yield batch;
       }
       index.clear();
-      if (batch.length) yield batch;
     },
     async close() { held.dispose(); index.clear(); },
   };

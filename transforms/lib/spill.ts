@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { Rec } from '../../engine/types.ts';
 
 const CHUNK = 1 << 20;
@@ -43,26 +42,44 @@ export class Spill {
     if (this.pending.length >= CHUNK) { fs.writeSync(this.fd, this.pending); this.pending = ''; }
   }
 
-  /** Every record pushed, in order; the buffer is empty afterwards. */
-  async *drain(): AsyncGenerator<Rec> {
+  /**
+   * Every record pushed, in order, in batches of about `batch` records; the buffer is empty
+   * afterwards. Read back with plain chunked reads split at '\n' (one promise per batch, not per record).
+   */
+  async *drain(batch = 1000): AsyncGenerator<Rec[]> {
     if (this.fd < 0) {
       const mem = this.mem;
       this.mem = [];
-      yield* mem;
+      for (let i = 0; i < mem.length; i += batch) yield mem.slice(i, i + batch);
       return;
     }
     if (this.pending) fs.writeSync(this.fd, this.pending);
     this.pending = '';
     fs.closeSync(this.fd);
     this.fd = -1;
-    const lines = readline.createInterface({ input: fs.createReadStream(this.file, { highWaterMark: CHUNK }), crlfDelay: Infinity });
+    const fh = await fs.promises.open(this.file, 'r');
     try {
-      for await (const line of lines) {
-        const [origin, data] = JSON.parse(line) as [string, Rec['data']];
-        yield { origin, data };
+      let buf = Buffer.alloc(CHUNK);
+      let have = 0;
+      let out: Rec[] = [];
+      for (;;) {
+        if (have === buf.length) { const bigger = Buffer.alloc(buf.length * 2); buf.copy(bigger, 0, 0, have); buf = bigger; }
+        const { bytesRead } = await fh.read(buf, have, buf.length - have, null);
+        if (bytesRead === 0) break;
+        const end = have + bytesRead;
+        let start = 0;
+        for (let nl = buf.indexOf(10, start); nl !== -1 && nl < end; nl = buf.indexOf(10, start)) {
+          const [origin, data] = JSON.parse(buf.toString('utf8', start, nl)) as [string, Rec['data']];
+          out.push({ origin, data });
+          start = nl + 1;
+        }
+        buf.copy(buf, 0, start, end);
+        have = end - start;
+        if (out.length >= batch) { yield out; out = []; }
       }
+      if (out.length) yield out;
     } finally {
-      lines.close();
+      await fh.close();
       this.dispose();
     }
   }
