@@ -43,8 +43,9 @@ export function writeFailure(rec: Rec, e: unknown, op: WriteOp, key: string, sig
     if (status !== undefined && status >= 400 && status < 500 && !e.transient && status !== 429) {
       return reject(rec, 'TARGET_REFUSED', `${who}the target refused the ${op}: ${e.message}`, apiField(e));
     }
-    const unsure = op === 'create' && status === undefined
-      ? ' — the connection broke during a create, which may or may not have been applied; the next run\'s diff shows which'
+    // A create the server may have applied before failing (no answer, or a 5xx other than maintenance).
+    const unsure = op === 'create' && (status === undefined || (status >= 500 && status !== 503))
+      ? ' — the create may or may not have been applied; the next run\'s diff shows which'
       : '';
     return reject(rec, 'SINK_HTTP', `${who}${op} failed: ${e.message}${unsure}`);
   }
@@ -55,7 +56,10 @@ export function writeFailure(rec: Rec, e: unknown, op: WriteOp, key: string, sig
 }
 
 /** Thrown instead of a fatal HTTP error, with a hint on what to fix. */
-export function fatalWriteError(e: unknown): RenkeiError {
+export function fatalWriteError(e: unknown, signal?: AbortSignal): RenkeiError {
+  if (signal?.aborted && !(e instanceof RenkeiError)) {
+    return new RenkeiError('ABORTED', 'run interrupted while writing; what the target acknowledged stays written', { cause: e });
+  }
   if (e instanceof HttpError && e.status !== undefined && FATAL.has(e.status)) {
     return new RenkeiError('SINK_HTTP', `${e.message}; the run stops (no further record could be written)`, { cause: e });
   }

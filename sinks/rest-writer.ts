@@ -70,7 +70,7 @@ export class RestWriter {
   /** Waits for every given write; returns the Drops gathered since the last call, or throws a fatal error. */
   async settle(pending: Array<Promise<unknown>>): Promise<Drop[]> {
     await Promise.allSettled(pending);
-    if (this.fatal !== undefined) throw fatalWriteError(this.fatal);
+    if (this.fatal !== undefined) throw fatalWriteError(this.fatal, this.ctx.signal);
     const out = this.drops;
     this.drops = [];
     return out;

@@ -133,6 +133,25 @@ describe('smarthr.crews sink', () => {
     expect(sb.stats.writes).toBe(0);
   });
 
+  it('G1: a write still failing after the retries (503 maintenance) is rejected SINK_HTTP; only acknowledged writes are not refused', async () => {
+    const flaky = await startSmarthrSandbox({ state: structuredClone(state), rateLimit: 0, failRate: 1, slowMs: 5, seed: 'flaky' });
+    try {
+      const o = smarthrCrewsSink.schema.parse({ type: 'smarthr.crews', base_url: flaky.url, token: flaky.token, rate_limit: 1000, fields: FIELDS, retry_attempts: 2, retry_max_time_ms: 100 });
+      const recs = [70, 71, 72, 73, 74, 75, 76, 77].map((i) => fresh(person(i), `x:${i}`));
+      const drops = await writeAll(smarthrCrewsSink.create(o, makeCtx({ key: ['emp_code'] })), recs);
+      expect(flaky.stats.faults.maintenance).toBeGreaterThan(0);
+      expect(drops.length).toBe(flaky.stats.faults.maintenance);
+      for (const d of drops) {
+        expect(d.code).toBe('SINK_HTTP');
+        expect(d.message).toContain('service_maintenance');
+        expect(flaky.state.crews.some((c) => c.emp_code === (d.data as Row).emp_code)).toBe(false);
+      }
+      expect(flaky.stats.writes).toBe(recs.length - drops.length);
+    } finally {
+      await flaky.stop();
+    }
+  });
+
   it('G5/G6: write logs carry keys and status, never the token, names or emails', async () => {
     const raw: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (l: string) => { raw.push(l); } });
