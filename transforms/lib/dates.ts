@@ -73,27 +73,27 @@ function asciiDate(s: string): string | null | undefined {
     if (!era) return undefined;
     i = 1;
   }
-  const g = [0, 0, 0], len = [0, 0, 0];
-  let k = 0, sep = 0;
+  // Three numeric groups in locals (no array per call): a.b.c with lengths la, lb, lc.
+  let a = 0, b = 0, c = 0, la = 0, lb = 0, lc = 0, k = 0, sep = 0;
   for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) { g[k] = g[k] * 10 + (c - 0x30); len[k]++; continue; }
-    if (c !== 0x2d && c !== 0x2f && c !== 0x2e) return undefined; // - / .
-    if (len[k] === 0 || k === 2) return undefined;
-    if (sep === 0) sep = c; else if (sep !== c) return undefined;
+    const ch = s.charCodeAt(i);
+    if (ch >= 0x30 && ch <= 0x39) {
+      const d = ch - 0x30;
+      if (k === 0) { a = a * 10 + d; la++; } else if (k === 1) { b = b * 10 + d; lb++; } else { c = c * 10 + d; lc++; }
+      continue;
+    }
+    if (ch !== 0x2d && ch !== 0x2f && ch !== 0x2e) return undefined; // - / .
+    if ((k === 0 ? la : lb) === 0 || k === 2) return undefined;
+    if (sep === 0) sep = ch; else if (sep !== ch) return undefined;
     k++;
   }
-  if (len[k] === 0) return undefined;
   if (era) {
-    if (k !== 2 || len[0] > 2 || len[1] > 2 || len[2] > 2) return undefined;
-    return fromEra(s[0], String(g[0]), g[1], g[2]);
+    if (k !== 2 || la === 0 || la > 2 || lb > 2 || lc === 0 || lc > 2) return undefined;
+    return fromEra(s[0], String(a), b, c);
   }
-  if (k === 0) {
-    if (len[0] !== 8) return undefined;
-    return isoDate(Math.floor(g[0] / 10000), Math.floor(g[0] / 100) % 100, g[0] % 100);
-  }
-  if (k !== 2 || len[0] !== 4 || len[1] > 2 || len[2] > 2) return undefined;
-  return isoDate(g[0], g[1], g[2]);
+  if (k === 0) return la === 8 ? isoDate(Math.floor(a / 10000), Math.floor(a / 100) % 100, a % 100) : undefined;
+  if (k !== 2 || la !== 4 || lb > 2 || lc === 0 || lc > 2) return undefined;
+  return isoDate(a, b, c);
 }
 
 /**

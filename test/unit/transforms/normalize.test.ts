@@ -96,6 +96,17 @@ describe('normalize: text, kana, email, gender', () => {
 });
 
 describe('normalize: properties', () => {
+  it('dates in every numeric form read as the calendar says (valid days only)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.constantFrom('-', '/', '.', ''), (y, m, d, sep) => {
+      const t = new Date(Date.UTC(y, m - 1, d));
+      const valid = m >= 1 && m <= 12 && d >= 1 && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+      const iso = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+      const text = sep ? `${y}${sep}${m}${sep}${d}` : `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`;
+      expect(parseDate(text)).toBe(valid ? iso : null);
+      expect(parseDate(text.replace(/[0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)))).toBe(valid ? iso : null);
+    }), { numRuns: 500 });
+  });
+
   const jp = fc.constantFrom(...'ＡＢＣ１２３ｱｲｳｶﾞﾊﾟｰ　 あいうがぱアイウガパ山田㈱①@.-:/年月日令和平成R元'.split(''));
   const value = fc.oneof(
     fc.string({ unit: jp, maxLength: 12 }),
