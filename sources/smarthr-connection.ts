@@ -29,7 +29,8 @@ export function smarthrHttp(conn: SmarthrConnection, ctx: Ctx, stage: string, er
     rateLimit: conn.rate_limit,
     timeoutMs: conn.timeout_ms,
     retry: { attempts: conn.retry_attempts, maxElapsedMs: conn.retry_max_time_ms, baseMs: conn.retry_base_ms },
-    logger: ctx.logger.child({ stage }),
+    // The runner's ctx logger already carries the stage; add it only when missing (no duplicate keys).
+    logger: ctx.logger.bindings().stage === undefined ? ctx.logger.child({ stage }) : ctx.logger,
     signal: ctx.signal,
     errorCode,
   });

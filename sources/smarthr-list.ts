@@ -26,7 +26,7 @@ export function smarthrListSource(spec: ListSpec, ctx: Ctx): Source {
     async *read() {
       const client = smarthrHttp(spec.conn, ctx, spec.stage);
       const strategy = pagingStrategies[spec.conn.paging];
-      const log = ctx.logger.child({ stage: spec.stage });
+      const log = ctx.logger.bindings().stage === undefined ? ctx.logger.child({ stage: spec.stage }) : ctx.logger;
       let records = 0;
       for await (const p of strategy(client, { path: spec.path, query: spec.query, perPage: spec.conn.per_page, concurrency: spec.conn.concurrency, idField: 'id' })) {
         const batch: Array<Rec | Drop> = p.items.map((item, i) => {

@@ -52,11 +52,9 @@ export function readRoute(state: SmarthrState, r: Renderer, lists: CrewLists, ve
     return x;
   };
   let m: RegExpMatchArray | null;
-  if (p === '/v1/crews') {
-    const fields = q.get('fields') ? q.get('fields')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-    return list(lists.list(state, q, version), url, base, (c) => r.crewText(c, fields));
-  }
-  if ((m = p.match(/^\/v1\/crews\/([^/]+)$/))) return { status: 200, body: r.crewText(byId(state.crews, m[1], 'Crew')) };
+  const fields = p.startsWith('/v1/crews') && q.get('fields') ? q.get('fields')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  if (p === '/v1/crews') return list(lists.list(state, q, version), url, base, (c) => r.crewText(c, fields));
+  if ((m = p.match(/^\/v1\/crews\/([^/]+)$/))) return { status: 200, body: r.crewText(byId(state.crews, m[1], 'Crew'), fields) };
   if (p === '/v1/departments') {
     const code = q.get('code');
     const all = sortBy(code ? state.departments.filter((d) => d.code === code) : state.departments, q.get('sort'));

@@ -49,6 +49,8 @@ export class HttpClient {
   private readonly random: () => number;
   private readonly origin: string;
   private readonly base: string;
+  /** Requests sent and not yet answered (they will spend server quota too). */
+  private inflight = 0;
 
   constructor(private readonly o: HttpClientOptions) {
     this.clock = o.clock ?? realClock;
@@ -86,8 +88,10 @@ export class HttpClient {
       let wait: number;
       let err: HttpError;
       try {
-        const res = await this.once(url, req, signal);
-        this.observeLimits(res.headers);
+        this.inflight++;
+        let res: Awaited<ReturnType<HttpClient['once']>>;
+        try { res = await this.once(url, req, signal); } finally { this.inflight--; }
+        this.observeLimits(res.headers, log);
         if (res.status < 300) {
           const data = (res.text === '' ? null : JSON.parse(res.text)) as T;
           this.o.logger.debug({ ...log, status: res.status, attempt }, 'http ok');
@@ -139,18 +143,23 @@ export class HttpClient {
     return { status: res.status, headers: res.headers, text };
   }
 
-  /** x-rate-limit-reset in ms, when the window is used up. */
+  /**
+   * x-rate-limit-reset in ms when the server's window is used up — counting the requests of ours
+   * still in flight, which will spend what remains.
+   */
   private resetMs(h: Headers): number | undefined {
     const remaining = h.get('x-rate-limit-remaining');
     const reset = h.get('x-rate-limit-reset');
-    if (remaining === null || reset === null || Number(remaining) > 0) return undefined;
+    if (remaining === null || reset === null || Number(remaining) > this.inflight) return undefined;
     const s = Number(reset);
     return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
   }
 
   /** Follow the server's own count: when it says the window is used up, wait for its reset. */
-  private observeLimits(h: Headers): void {
+  private observeLimits(h: Headers, log: Record<string, unknown>): void {
     const ms = this.resetMs(h);
-    if (ms !== undefined) this.limiter.pauseFor(ms);
+    if (ms === undefined) return;
+    if (ms > this.limiter.pendingMs) this.o.logger.info({ ...log, wait_ms: Math.round(ms), remaining: Number(h.get('x-rate-limit-remaining')) }, 'rate limit window used up: waiting for its reset');
+    this.limiter.pauseFor(ms);
   }
 }

@@ -104,6 +104,17 @@ describe('rate limits and failures', () => {
     } finally { await sb.stop(); }
   });
 
+  it('obeys x-rate-limit-remaining / -reset: a client faster than the server gets no 429 when the server announces its limit', async () => {
+    const small = generateTenant({ employees: 120, seed: 'headers' });
+    const sb = await startSmarthrSandbox({ state: small, rateLimit: 4 });
+    try {
+      const recs = await readAll(sb, { per_page: 10, concurrency: 1, rate_limit: 50, paging: 'link' });
+      expect(recs.map((r) => r.data.id)).toEqual(small.crews.map((c) => c.id));
+      expect(sb.stats.requests).toBe(12);
+      expect(sb.stats.tooMany).toBe(0);
+    } finally { await sb.stop(); }
+  });
+
   it('never sends more than the configured rate (requests per second counted in the sandbox)', async () => {
     const small = generateTenant({ employees: 250, seed: 'rate' });
     const sb = await startSmarthrSandbox({ state: small, rateLimit: 0 });
