@@ -22,6 +22,8 @@ export interface LoadedPipeline {
   secrets: Set<string>;
   /** sha256 of the validated config with secrets masked: tells whether two runs ran the same config. */
   hash: string;
+  /** The `--set` overrides it was loaded with (a plan keeps them so apply loads the same config). */
+  overrides: string[];
 }
 
 export interface LoadOptions {
@@ -94,7 +96,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
   }
   const config = result.data as PipelineConfig;
   const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
-  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash };
+  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])] };
 }
 
 /** `a.b[0].c=value` or `a.b.0.c=value`; the value is read as YAML (numbers, booleans, lists). */

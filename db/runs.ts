@@ -25,6 +25,7 @@ ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS reference_date date;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS plan_id text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS status_counts jsonb;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS pipeline_file text;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS overrides jsonb;
 CREATE TABLE IF NOT EXISTS renkei_run_errors (
   run_id   text NOT NULL REFERENCES renkei_runs (id) ON DELETE CASCADE,
   seq      bigserial,
@@ -60,13 +61,15 @@ export interface RunMeta {
   planId?: string;
   /** Absolute path of the pipeline file (retry-failed re-plans from it). */
   pipelineFile?: string;
+  /** `--set` overrides it ran with. */
+  overrides?: string[];
 }
 
 export async function insertRun(pool: pg.Pool, r: { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }): Promise<void> {
   await pool.query(
-    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id, pipeline_file)
-     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11)`,
-    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null, r.meta?.pipelineFile ?? null],
+    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id, pipeline_file, overrides)
+     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null, r.meta?.pipelineFile ?? null, JSON.stringify(r.meta?.overrides ?? [])],
   );
 }
 
@@ -118,13 +121,14 @@ export interface RunRow {
   id: string; pipeline: string; config_hash: string; started_at: Date; finished_at: Date | null;
   status: string; dry_run: boolean; counts: RunReport['counts'] | null; errors_file: string | null; message: string | null;
   kind: RunKind; started_by: string | null; direction: string | null; reference_date: string | null; plan_id: string | null;
-  status_counts: Record<string, number> | null; pipeline_file: string | null;
+  status_counts: Record<string, number> | null; pipeline_file: string | null; overrides: string[] | null; expanded: number | null;
 }
 
 export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: string; id?: string }): Promise<RunRow[]> {
   const r = await pool.query<RunRow>(
     `SELECT id, pipeline, config_hash, started_at, finished_at, status, dry_run, counts, errors_file, message,
-            kind, started_by, direction, reference_date::text, plan_id, status_counts, pipeline_file
+            kind, started_by, direction, reference_date::text, plan_id, status_counts, pipeline_file, overrides,
+            coalesce((report->>'expanded')::int, 0) AS expanded
        FROM renkei_runs WHERE ($2::text IS NULL OR pipeline = $2) AND ($3::text IS NULL OR id = $3)
        ORDER BY started_at DESC, id DESC LIMIT $1`,
     [opts.limit, opts.pipeline ?? null, opts.id ?? null],

@@ -113,7 +113,7 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
     source: planSource(chosen, loaded.config.options.batch_size),
     transforms: false,
     kind: 'apply',
-    meta: { ...opts.meta, planId: plan.plan_id, referenceDate: plan.reference_date ?? null, direction: plan.direction, pipelineFile: plan.pipeline_file },
+    meta: { ...opts.meta, planId: plan.plan_id, referenceDate: plan.reference_date ?? null, direction: plan.direction, pipelineFile: plan.pipeline_file, overrides: plan.overrides },
   });
   if (opts.recordRun ?? true) {
     const by = (s: string) => chosen.filter((c) => c.status === s).length;

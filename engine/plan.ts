@@ -50,6 +50,8 @@ export interface Plan {
   pipeline: string;
   /** Absolute path of the pipeline file the plan was made from (apply loads it again). */
   pipeline_file: string;
+  /** `--set` overrides the plan was made with; apply loads the pipeline with the same ones. */
+  overrides: string[];
   /** Free text naming the direction, e.g. `SmartHR → KING OF TIME`. */
   direction?: string;
   config_hash: string;

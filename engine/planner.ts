@@ -49,13 +49,14 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
     if (item.meta?.target_hash) c.target_hash = item.meta.target_hash;
     candidates.push(c);
   };
-  const report = await runPipeline(loaded, { ...opts, collect, kind: 'plan', meta: { ...opts.meta, pipelineFile: path.resolve(loaded.file) } });
+  const report = await runPipeline(loaded, { ...opts, collect, kind: 'plan', meta: { ...opts.meta, pipelineFile: path.resolve(loaded.file), overrides: loaded.overrides } });
   const f = report.facts;
   const plan: Plan = {
     version: 1,
     plan_id: report.run_id,
     pipeline: config.name,
     pipeline_file: path.resolve(loaded.file),
+    overrides: loaded.overrides,
     direction: opts.meta?.direction ?? config.description,
     config_hash: loaded.hash,
     created_at: report.started_at,

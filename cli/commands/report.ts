@@ -51,7 +51,7 @@ const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19) + 'Z';
 function countsText(r: RunRow): string {
   const c = r.counts;
   if (!c) return '';
-  return `read ${c.read} = written ${c.written} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected}`;
+  return `read ${c.read}${r.expanded ? ` + ${r.expanded} target-only` : ''} = written ${c.written} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected}`;
 }
 
 function statusText(r: RunRow): string {

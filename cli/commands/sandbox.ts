@@ -69,12 +69,14 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     prerender: values.prerender,
   });
   const stop = until();
+  const cpuAtStart = process.cpuUsage();
   io.stdout.write(`${JSON.stringify({ service: 'smarthr', url: sb.url, token: sb.token })}\n`);
   io.stderr.write(`smarthr sandbox: ${sb.state.crews.length} crews, ${sb.state.departments.length} departments at ${sb.url}\n`);
   await stop;
   await sb.stop();
   const s = sb.stats;
-  io.stderr.write(`smarthr sandbox stopped: ${s.requests} requests (max ${s.maxPerSecond}/s), ${s.tooMany} × 429, ${s.writes} writes${values.state ? `, state saved to ${values.state}` : ''}\n`);
+  const cpu = process.cpuUsage(cpuAtStart);
+  io.stderr.write(`smarthr sandbox stopped: ${s.requests} requests (max ${s.maxPerSecond}/s), ${s.tooMany} × 429, ${s.writes} writes, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s${values.state ? `, state saved to ${values.state}` : ''}\n`);
   return 0;
 }
 

@@ -53,6 +53,8 @@ export interface SmarthrSandbox {
   token: string;
   state: SmarthrState;
   stats: SandboxStats;
+  /** Change the state as a person using SmartHR's screens would (tests): caches are dropped, no write is counted. */
+  edit(fn: (state: SmarthrState) => void): void;
   save(): void;
   stop(): Promise<void>;
 }
@@ -144,6 +146,11 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
   const save = (): void => { if (opts.statePath) saveState(opts.statePath, state); };
   return {
     url: base, token, state, stats, save,
+    edit(fn) {
+      fn(state);
+      version++;
+      for (const c of state.crews) renderer.invalidateCrew(c.id);
+    },
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

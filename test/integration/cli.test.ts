@@ -2,26 +2,11 @@
  * The `renkei` CLI as a user runs it: a real process, a real PostgreSQL, files on disk.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freshDb, type TestDb } from '../helpers/db.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin', 'renkei.js');
-
-interface Result { code: number; stdout: string; stderr: string }
-function renkei(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, ...env } });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { renkei } from '../helpers/cli.ts';
 
 const PIPELINE = `name: cli-test
 key: [code]
