@@ -6,16 +6,17 @@
  * - `reject-all` (M-E9) holds records until end of input; every record whose key occurs more than once
  *   is rejected, the first one included.
  *
- * Memory: one Map entry per distinct key (the key text and a number: about 70–90 bytes per key), plus
- * held records up to `spill_after`; beyond that held records go to a temp NDJSON file (lib/spill.ts)
- * and are read back at end of input. Records whose key is blank pass through untouched (validate
- * `required` is the place to reject them).
+ * Memory: keep-first keeps one Set entry per distinct key (the key text, ~70 bytes per key: 1M keys
+ * ≈ 70 MB). keep-last and reject-all hold up to `spill_after` records in memory; beyond that records go
+ * to temp files partitioned by key hash and each partition is decided alone at end of input
+ * (lib/spill.ts), so memory stays near `spill_after` records + the keys of one partition (1/64), however
+ * long the input. Records whose key is blank pass through untouched (validate `required` rejects them).
  */
 import path from 'node:path';
 import { z } from 'zod';
 import { defineComponent, filtered, reject, type Ctx, type Drop, type Rec, type Stage } from '../engine/types.ts';
 import { getter, keyText } from './lib/fields.ts';
-import { Spill } from './lib/spill.ts';
+import { KeyedSpill } from './lib/spill.ts';
 
 const schema = z.strictObject({
   type: z.literal('dedupe'),
@@ -50,35 +51,36 @@ export function dedupeStage(o: DedupeOptions, tempDir?: string): Stage {
   }
 
   const keepLast = o.policy === 'keep-last';
-  // keep-last: key → sequence number of its last record; reject-all: key → occurrence count.
-  const index = new Map<string, number>();
-  const held = new Spill(o.spill_after, tempDir, 'dedupe');
-  let seq = 0;
+  const held = new KeyedSpill(o.spill_after, tempDir);
   return {
     process(rec: Rec) {
       const k = keyText(gets, rec.data);
       if (k === '') return rec;
-      if (keepLast) index.set(k, seq++);
-      else index.set(k, (index.get(k) ?? 0) + 1);
-      held.push(rec);
+      held.push(k, rec);
       return null;
     },
     async *flush() {
-      let i = 0;
-      for await (const recs of held.drain(BATCH)) {
-        const batch: Array<Rec | Drop> = new Array(recs.length);
-        for (let j = 0; j < recs.length; j++, i++) {
-          const rec = recs[j];
-          const k = keyText(gets, rec.data);
-          const n = index.get(k)!;
-          if (keepLast) batch[j] = n === i ? rec : filtered(rec, o.code, `${keyName} ${show(k)} appears again later (keep-last)`, field);
-          else batch[j] = n === 1 ? rec : reject(rec, o.code, `${keyName} ${show(k)} is shared by ${n} records`, field);
+      for await (const part of held.parts(BATCH)) {
+        // keep-last: key → position of its last record in the part; reject-all: key → occurrences.
+        const index = new Map<string, number>();
+        let i = 0;
+        for await (const keys of part.keys()) {
+          for (const k of keys) { if (keepLast) index.set(k, i); else index.set(k, (index.get(k) ?? 0) + 1); i++; }
         }
-        yield batch;
+        i = 0;
+        for await (const items of part.records()) {
+          const batch: Array<Rec | Drop> = new Array(items.length);
+          for (let j = 0; j < items.length; j++, i++) {
+            const { key, rec } = items[j];
+            const n = index.get(key)!;
+            if (keepLast) batch[j] = n === i ? rec : filtered(rec, o.code, `${keyName} ${show(keyText(gets, rec.data))} appears again later (keep-last)`, field);
+            else batch[j] = n === 1 ? rec : reject(rec, o.code, `${keyName} ${show(keyText(gets, rec.data))} is shared by ${n} records`, field);
+          }
+          yield batch;
+        }
       }
-      index.clear();
     },
-    async close() { held.dispose(); index.clear(); },
+    async close() { held.dispose(); },
   };
 }
 

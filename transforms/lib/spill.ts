@@ -1,8 +1,16 @@
 /**
- * A record buffer that stays in memory up to a threshold and beyond it appends to a temporary file
- * (NDJSON, one `[origin, data]` per line), so stages that must hold records until end of input keep
- * memory bounded. Records read back from disk went through JSON: Dates become ISO strings and
- * undefined fields disappear (records from CSV/JSON/HTTP sources are unaffected).
+ * Keyed record buffer for stages that must see every record of a key before deciding (dedupe
+ * `reject-all` / `keep-last`), with memory that does not grow with the input:
+ *
+ * - up to `threshold` records stay in memory (one part, input order);
+ * - beyond it every record goes to one of `partitions` temp files chosen by a hash of its key, as a
+ *   line `<key as JSON>\t[origin, data]\n`. All records of a key land in the same file, so each part
+ *   can be decided alone: a first pass reads only the keys (one Map per part: keys / partitions
+ *   entries), a second pass reads the records. Memory ≈ threshold records + keys of one part.
+ *
+ * Records read back went through JSON: Dates become ISO strings and undefined fields disappear
+ * (records from CSV/JSON/HTTP sources are unaffected). Order: input order within a part; parts follow
+ * each other.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,84 +18,136 @@ import path from 'node:path';
 import type { Rec } from '../../engine/types.ts';
 
 const CHUNK = 1 << 20;
+const PART_BUFFER = 64 * 1024;
 
-export class Spill {
-  private mem: Rec[] = [];
+export interface Part {
+  /** Keys of the part's records, in order (batched). Keys are comparable within one part only. */
+  keys(): AsyncGenerator<string[]>;
+  /** The part's records with their keys, in the same order (batched). */
+  records(): AsyncGenerator<Array<{ key: string; rec: Rec }>>;
+}
+
+function hashKey(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Reads a file line by line in 1 MiB chunks; `parse(buf, start, end)` turns a line into an item. */
+async function* lineBatches<T>(file: string, parse: (buf: Buffer, start: number, end: number) => T, batch: number): AsyncGenerator<T[]> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    let buf = Buffer.alloc(CHUNK);
+    let have = 0;
+    let out: T[] = [];
+    for (;;) {
+      if (have === buf.length) { const bigger = Buffer.alloc(buf.length * 2); buf.copy(bigger, 0, 0, have); buf = bigger; }
+      const { bytesRead } = await fh.read(buf, have, buf.length - have, null);
+      if (bytesRead === 0) break;
+      const end = have + bytesRead;
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl !== -1 && nl < end; nl = buf.indexOf(10, start)) {
+        out.push(parse(buf, start, nl));
+        start = nl + 1;
+      }
+      buf.copy(buf, 0, start, end);
+      have = end - start;
+      if (out.length >= batch) { yield out; out = []; }
+    }
+    if (out.length) yield out;
+  } finally {
+    await fh.close();
+  }
+}
+
+const TAB = 9;
+// Keys are compared as the latin1 reading of their JSON bytes: unique per key, cheaper than UTF-8 decoding.
+const keyOfLine = (buf: Buffer, start: number): string => buf.toString('latin1', start, buf.indexOf(TAB, start));
+const recordOfLine = (buf: Buffer, start: number, end: number): { key: string; rec: Rec } => {
+  const tab = buf.indexOf(TAB, start);
+  const [origin, data] = JSON.parse(buf.toString('utf8', tab + 1, end)) as [string, Rec['data']];
+  return { key: buf.toString('latin1', start, tab), rec: { origin, data } };
+};
+
+export class KeyedSpill {
+  private memKeys: string[] = [];
+  private memRecs: Rec[] = [];
   private dir = '';
-  private file = '';
-  private fd = -1;
-  private pending = '';
-  /** Records spilled to disk so far (0 while everything fits in memory). */
+  private pending: string[] = [];
+  private fds: number[] = [];
+  /** Records written to disk so far (0 while everything fits in memory). */
   spilled = 0;
 
-  constructor(private readonly threshold: number, private readonly tempDir = os.tmpdir(), private readonly label = 'spill') {}
+  constructor(private readonly threshold: number, private readonly tempDir = os.tmpdir(), private readonly partitions = 64) {}
 
-  push(rec: Rec): void {
-    if (this.fd < 0) {
-      this.mem.push(rec);
-      if (this.mem.length <= this.threshold) return;
-      this.dir = fs.mkdtempSync(path.join(this.tempDir, `renkei-${this.label}-`));
-      this.file = path.join(this.dir, 'records.ndjson');
-      this.fd = fs.openSync(this.file, 'w');
-      for (const r of this.mem) this.append(r);
-      this.mem = [];
-      return;
-    }
-    this.append(rec);
-  }
-
-  private append(rec: Rec): void {
-    this.pending += JSON.stringify([rec.origin, rec.data]) + '\n';
-    this.spilled++;
-    if (this.pending.length >= CHUNK) { fs.writeSync(this.fd, this.pending); this.pending = ''; }
-  }
-
-  /**
-   * Every record pushed, in order, in batches of about `batch` records; the buffer is empty
-   * afterwards. Read back with plain chunked reads split at '\n' (one promise per batch, not per record).
-   */
-  async *drain(batch = 1000): AsyncGenerator<Rec[]> {
-    if (this.fd < 0) {
-      const mem = this.mem;
-      this.mem = [];
-      for (let i = 0; i < mem.length; i += batch) yield mem.slice(i, i + batch);
-      return;
-    }
-    if (this.pending) fs.writeSync(this.fd, this.pending);
-    this.pending = '';
-    fs.closeSync(this.fd);
-    this.fd = -1;
-    const fh = await fs.promises.open(this.file, 'r');
-    try {
-      let buf = Buffer.alloc(CHUNK);
-      let have = 0;
-      let out: Rec[] = [];
-      for (;;) {
-        if (have === buf.length) { const bigger = Buffer.alloc(buf.length * 2); buf.copy(bigger, 0, 0, have); buf = bigger; }
-        const { bytesRead } = await fh.read(buf, have, buf.length - have, null);
-        if (bytesRead === 0) break;
-        const end = have + bytesRead;
-        let start = 0;
-        for (let nl = buf.indexOf(10, start); nl !== -1 && nl < end; nl = buf.indexOf(10, start)) {
-          const [origin, data] = JSON.parse(buf.toString('utf8', start, nl)) as [string, Rec['data']];
-          out.push({ origin, data });
-          start = nl + 1;
-        }
-        buf.copy(buf, 0, start, end);
-        have = end - start;
-        if (out.length >= batch) { yield out; out = []; }
+  push(key: string, rec: Rec): void {
+    if (!this.dir) {
+      this.memKeys.push(key);
+      this.memRecs.push(rec);
+      if (this.memRecs.length <= this.threshold) return;
+      this.dir = fs.mkdtempSync(path.join(this.tempDir, 'renkei-spill-'));
+      for (let p = 0; p < this.partitions; p++) {
+        this.fds.push(fs.openSync(path.join(this.dir, `part-${p}.ndjson`), 'w'));
+        this.pending.push('');
       }
-      if (out.length) yield out;
+      for (let i = 0; i < this.memRecs.length; i++) this.append(this.memKeys[i], this.memRecs[i]);
+      this.memKeys = [];
+      this.memRecs = [];
+      return;
+    }
+    this.append(key, rec);
+  }
+
+  private append(key: string, rec: Rec): void {
+    const p = hashKey(key) % this.partitions;
+    // The key as JSON never holds a raw tab or newline, so the first tab ends it.
+    this.pending[p] += JSON.stringify(key) + '\t' + JSON.stringify([rec.origin, rec.data]) + '\n';
+    this.spilled++;
+    if (this.pending[p].length >= PART_BUFFER) { fs.writeSync(this.fds[p], this.pending[p]); this.pending[p] = ''; }
+  }
+
+  /** The buffered records, part by part; temp files are removed when the last part has been read. */
+  async *parts(batch = 1000): AsyncGenerator<Part> {
+    if (!this.dir) {
+      const keys = this.memKeys, recs = this.memRecs;
+      this.memKeys = []; this.memRecs = [];
+      yield {
+        async *keys() { for (let i = 0; i < keys.length; i += batch) yield keys.slice(i, i + batch); },
+        async *records() {
+          for (let i = 0; i < recs.length; i += batch) {
+            const out: Array<{ key: string; rec: Rec }> = [];
+            for (let j = i; j < Math.min(i + batch, recs.length); j++) out.push({ key: keys[j], rec: recs[j] });
+            yield out;
+          }
+        },
+      };
+      return;
+    }
+    for (let p = 0; p < this.partitions; p++) {
+      if (this.pending[p]) fs.writeSync(this.fds[p], this.pending[p]);
+      this.pending[p] = '';
+      fs.closeSync(this.fds[p]);
+    }
+    this.fds = [];
+    try {
+      for (let p = 0; p < this.partitions; p++) {
+        const file = path.join(this.dir, `part-${p}.ndjson`);
+        yield {
+          keys: () => lineBatches(file, keyOfLine, batch),
+          records: () => lineBatches(file, recordOfLine, batch),
+        };
+        fs.rmSync(file, { force: true });
+      }
     } finally {
-      await fh.close();
       this.dispose();
     }
   }
 
-  /** Removes the temporary file (safe to call twice; the runner calls close on failure too). */
+  /** Removes the temp files (safe to call twice; the runner calls close on failure too). */
   dispose(): void {
-    if (this.fd >= 0) { fs.closeSync(this.fd); this.fd = -1; }
+    for (const fd of this.fds) fs.closeSync(fd);
+    this.fds = [];
     if (this.dir) { fs.rmSync(this.dir, { recursive: true, force: true }); this.dir = ''; }
-    this.mem = [];
+    this.memKeys = []; this.memRecs = [];
   }
 }

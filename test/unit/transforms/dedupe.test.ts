@@ -45,8 +45,17 @@ describe('dedupe', () => {
     const { out, drops } = await runStage(s, input);
     expect(out).toHaveLength(3000);
     expect(drops).toHaveLength(2000);
-    expect(out.map((r) => r.origin).slice(0, 2)).toEqual(['input:1001', 'input:1002']);
+    // Spilled parts come out one after another: the set of survivors is what counts.
+    expect(out.map((r) => r.data.id as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1000));
+    expect(new Set(drops.map((d) => d.code))).toEqual(new Set(['DUPLICATE_KEY']));
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+  it('keep-last past the spill threshold keeps exactly the last record of each key', async () => {
+    const input = Array.from({ length: 3000 }, (_, i) => ({ id: i, k: `k${i % 700}`, name: i % 2 ? '山田' : 'Smith' }));
+    const { out, drops } = await runStage(dedupeStage(opts({ key: ['k'], policy: 'keep-last', spill_after: 50 }), os.tmpdir()), input);
+    expect(out.map((r) => r.data.id as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 700 }, (_, i) => i + 2300));
+    expect(out.find((r) => r.data.id === 2301)!.data).toEqual({ id: 2301, k: 'k201', name: '山田' });
+    expect(drops).toHaveLength(2300);
   });
   it('property: output keys are unique and every input is accounted for exactly once', async () => {
     const policies = ['keep-first', 'keep-last', 'reject-all'] as const;
