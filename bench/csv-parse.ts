@@ -31,7 +31,10 @@ export interface CsvBenchOptions {
 
 export interface CsvBenchResult {
   parser: string;
+  /** Wall-clock seconds (median of runs). */
   seconds: number;
+  /** CPU seconds of the process, all threads (median of runs): steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   rowsPerSec: number;
   rows: number;
   /** Whether the parser reports the line each record starts on (needed for origins). */
@@ -201,18 +204,22 @@ export async function benchCsvParse(opts: CsvBenchOptions = {}): Promise<CsvBenc
   try {
     const bytes = await generateCsv(file, rows);
     const times = new Map<string, number[]>(names.map((n) => [n, []]));
+    const cpu = new Map<string, number[]>(names.map((n) => [n, []]));
     const counts = new Map<string, number>();
     for (let i = 0; i < runs; i++) {
       for (const name of names) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         const n = await parsers[name].run(file);
+        const c = process.cpuUsage(c0);
         times.get(name)!.push((performance.now() - t0) / 1000);
+        cpu.get(name)!.push((c.user + c.system) / 1e6);
         counts.set(name, n);
       }
     }
     const results = names.map((parser) => {
       const seconds = median(times.get(parser)!);
-      return { parser, seconds, rowsPerSec: rows / seconds, rows: counts.get(parser)!, lineNumbers: parsers[parser].lineNumbers };
+      return { parser, seconds, cpuSeconds: median(cpu.get(parser)!), rowsPerSec: rows / seconds, rows: counts.get(parser)!, lineNumbers: parsers[parser].lineNumbers };
     });
     return { rows, bytes, results };
   } finally {
@@ -222,9 +229,9 @@ export async function benchCsvParse(opts: CsvBenchOptions = {}): Promise<CsvBenc
 
 export function formatCsvBench(r: CsvBenchReport): string {
   const lines = [`CSV parse: ${r.rows.toLocaleString('en')} rows, ${(r.bytes / 1e6).toFixed(1)} MB, 15 columns`,
-    `${'parser'.padEnd(42)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(11)}  line numbers  rows seen`];
+    `${'parser'.padEnd(42)} ${'seconds'.padStart(8)} ${'cpu s'.padStart(7)} ${'rows/s'.padStart(11)}  line numbers  rows seen`];
   for (const x of r.results) {
-    lines.push(`${x.parser.padEnd(42)} ${x.seconds.toFixed(2).padStart(8)} ${Math.round(x.rowsPerSec).toLocaleString('en').padStart(11)}  ${(x.lineNumbers ? 'yes' : 'no').padEnd(12)}  ${x.rows}`);
+    lines.push(`${x.parser.padEnd(42)} ${x.seconds.toFixed(2).padStart(8)} ${x.cpuSeconds.toFixed(2).padStart(7)} ${Math.round(x.rowsPerSec).toLocaleString('en').padStart(11)}  ${(x.lineNumbers ? 'yes' : 'no').padEnd(12)}  ${x.rows}`);
   }
   return lines.join('\n');
 }

@@ -136,6 +136,19 @@ export class CsvScanner {
       this.held = [];
       this.heldLen = 0;
     }
+    if (this.buf.length) {
+      // A row cut by the chunk boundary: `buf + text` would copy the whole chunk (V8 flattens the
+      // concatenation on first search). Usually the row ends at the first line end of the new
+      // text, so complete it with just that much and scan the rest as a view of the chunk.
+      const nl = text.indexOf('\n');
+      const cr = text.indexOf('\r');
+      const e = nl === -1 ? cr : cr === -1 || nl < cr ? nl : cr;
+      if (e !== -1 && e + 1 < text.length) {
+        this.buf += text.slice(0, e + 1);
+        this.scan(false);
+        text = text.slice(e + 1);
+      }
+    }
     this.buf = this.buf.length ? this.buf + text : text;
     this.scan(false);
   }
@@ -170,6 +183,7 @@ export class CsvScanner {
   }
 
   private scan(final: boolean): void {
+    this.wait = Wait.None; // set again by hold() if the last row stays incomplete
     const s = this.buf;
     const len = s.length;
     const { dc, qc, d, q, trim, fields, handler } = this;

@@ -262,6 +262,17 @@ describe('csv source: encodings', () => {
     }
   });
 
+  it('emits each row as soon as the chunk that completes it arrives (no hidden buffering)', async () => {
+    const chunks = ['a,b\n1,"x', '\ny"\n3,4\n', '5,6\n', '7,"8"\n', '9,10\n'].map((c) => Buffer.from(c));
+    let pulled = 0;
+    const counted = function* () { for (const c of chunks) { pulled++; yield c; } };
+    const seenAt: Record<string, number> = {};
+    for await (const b of csvRecords(counted(), { ...defaults, batchSize: 1 }, 'in.csv')) {
+      for (const r of recs(b)) seenAt[String(r.data.a)] = pulled;
+    }
+    expect(seenAt).toEqual({ 1: 2, 3: 2, 5: 3, 7: 4, 9: 5 });
+  });
+
   it('property: rows written by fast-csv read back as the same rows, at any chunking', async () => {
     const cell = fc.oneof(
       fc.string(),
