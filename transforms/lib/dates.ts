@@ -137,6 +137,16 @@ export const MAX_MINUTES = 48 * 60 - 1;
 export function parseTime(v: unknown): number | null {
   if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= MAX_MINUTES ? v : null;
   if (typeof v !== 'string') return null;
+  // Hot path: ASCII H:MM / HH:MM without regex or intermediate strings.
+  const n = v.length;
+  if ((n === 4 || n === 5) && v.charCodeAt(n - 3) === 0x3a) {
+    const h1 = v.charCodeAt(0) - 0x30, h2 = n === 5 ? v.charCodeAt(1) - 0x30 : 0;
+    const m1 = v.charCodeAt(n - 2) - 0x30, m2 = v.charCodeAt(n - 1) - 0x30;
+    if (h1 >= 0 && h1 <= 9 && h2 >= 0 && h2 <= 9 && m1 >= 0 && m1 <= 5 && m2 >= 0 && m2 <= 9) {
+      const total = (n === 5 ? h1 * 10 + h2 : h1) * 60 + m1 * 10 + m2;
+      return total <= MAX_MINUTES ? total : null;
+    }
+  }
   const s = narrowNfkc(v).replace(WS, '');
   const m = HM.exec(s) ?? HM_KANJI.exec(s);
   if (!m) return null;

@@ -44,7 +44,14 @@ describe('normalize: times', () => {
   ])('reads %s as %i minutes', (input, minutes) => {
     expect(parseTime(input)).toBe(minutes);
   });
-  it.each(['8:60', '48:00', '8.30', 'noon', '-1:00'])('rejects %s', (input) => {
+  it('every H:MM / HH:MM from 0:00 to 47:59 reads as minutes, with or without full-width digits', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 49 }), fc.integer({ min: 0, max: 69 }), fc.boolean(), fc.boolean(), (h, m, two, wide) => {
+      let text = `${two && h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}`;
+      if (wide) text = text.replace(/[0-9:]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+      expect(parseTime(text)).toBe(h <= 47 && m <= 59 ? h * 60 + m : null);
+    }), { numRuns: 500 });
+  });
+  it.each(['8:60', '48:00', '8.30', 'noon', '-1:00', '8:5a', ' :30'])('rejects %s', (input) => {
     expect(parseTime(input)).toBeNull();
   });
 });
