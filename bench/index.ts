@@ -1,0 +1,96 @@
+/**
+ * `npm run bench` — every benchmark, each reported as a ratio to a baseline measured in the same run
+ * (the machine is noisy: absolute seconds mean little, ratios taken together mean more). Numbers
+ * only, never pass/fail. Writes the full figures to bench/out/bench-<time>.json.
+ *
+ *   npm run bench                       # everything at full size (≈ 10 minutes on 2 cores)
+ *   npm run bench -- --quick            # 10× smaller, for a quick look
+ *   npm run bench -- --only load,read   # some of: load, copy, parse, transforms, read, upsert
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { startEmbedded } from '../db/embedded.ts';
+import { benchLoadCsv } from './load-csv.ts';
+import { benchPgCopy } from './pg-copy.ts';
+import { benchCsvParse, formatCsvBench } from './csv-parse.ts';
+import { benchTransforms } from './transforms.ts';
+import { benchSmarthrRead, formatSmarthrRead } from './smarthr-read.ts';
+import { benchRestUpsert } from './rest-upsert.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ALL = ['load', 'copy', 'parse', 'transforms', 'read', 'upsert'] as const;
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const only = new Set(values.only ? values.only.split(',') : ALL);
+const bad = [...only].filter((x) => !(ALL as readonly string[]).includes(x));
+if (bad.length) { console.error(`unknown benchmark ${bad.join(', ')}; valid: ${ALL.join(', ')}`); process.exit(2); }
+const q = values.quick ? 10 : 1;
+const log = (s: string) => console.log(`  ${s}`);
+const results: Record<string, unknown> = { started_at: new Date().toISOString(), cpus: os.cpus().length, load_avg: os.loadavg(), quick: values.quick };
+const summary: string[] = [];
+
+let url = process.env.DATABASE_URL;
+let stopDb = async () => {};
+let tmp: string | undefined;
+if (!url && (only.has('load') || only.has('copy'))) {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
+  // Default (durable) settings: the baseline and renkei share the same server, so the ratio is fair.
+  const h = await startEmbedded({ dir: tmp });
+  url = h.url;
+  stopDb = h.stop;
+}
+
+try {
+  if (only.has('load')) {
+    console.log(`\n▶ CSV → PostgreSQL, no transforms, vs the server reading the same file (COPY … FROM '/file')`);
+    const r = await benchLoadCsv({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
+    results.load = r;
+    summary.push(`load: ${r.rows.toLocaleString('en')} rows in ${r.renkei_s.toFixed(2)} s vs server-side COPY ${r.server_copy_s.toFixed(2)} s → ${r.ratio.toFixed(2)}× (target ≥ 0.6×); peak RSS ${Object.entries(r.rss_mb).map(([n, mb]) => `${Number(n).toLocaleString('en')} rows ${mb.toFixed(0)} MB`).join(', ')}`);
+  }
+  if (only.has('copy')) {
+    console.log(`\n▶ postgres sink alone (pre-built records) in each mode, vs server-side COPY`);
+    const r = await benchPgCopy({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
+    results.copy = r;
+    summary.push(`copy: ${Object.entries(r.sink).map(([m, x]) => `${m} ${x.ratio.toFixed(2)}×`).join(', ')} of server-side COPY (${r.server_copy_s.toFixed(2)} s for ${r.rows.toLocaleString('en')} rows)`);
+  }
+  if (only.has('parse')) {
+    console.log(`\n▶ CSV parsers on the same file`);
+    const r = await benchCsvParse({ rows: 1_000_000 / q, runs: 3 });
+    results.parse = r;
+    console.log(formatCsvBench(r));
+    const best = [...r.results].sort((a, b) => a.seconds - b.seconds)[0];
+    const fast = r.results.find((x) => x.parser.includes('fast-csv'));
+    summary.push(`parse: fastest ${best.parser} ${best.seconds.toFixed(2)} s${fast ? ` (fast-csv ${fast.seconds.toFixed(2)} s, ${(fast.seconds / best.seconds).toFixed(1)}× slower)` : ''}`);
+  }
+  if (only.has('transforms')) {
+    console.log(`\n▶ transform chain normalize + map + validate + dedupe, and dedupe/diff memory`);
+    const r = await benchTransforms({ rows: 1_000_000 / q, memRows: [100_000 / q, 1_000_000 / q], log });
+    results.transforms = r;
+    summary.push(`transforms: ${r.chain.map((c) => `${c.policy} ${Math.round(c.records_per_s).toLocaleString('en')} rec/s`).join(', ')}; memory ${r.memory.map((m) => `${m.kind}@${m.rows.toLocaleString('en')} ${m.max_rss_mb.toFixed(0)} MB`).join(', ')}`);
+  }
+  if (only.has('read')) {
+    console.log(`\n▶ SmartHR read of 100k crews at a server limit of 200 requests/s, vs the floor (pages ÷ rate)`);
+    const r = await benchSmarthrRead({ crews: 100_000 / q, rate: 200, log });
+    results.read = r;
+    console.log(formatSmarthrRead(r));
+    summary.push(`read: ${r.records.toLocaleString('en')} crews in ${r.seconds.toFixed(2)} s, floor ${r.floorSeconds.toFixed(2)} s → ${r.ratio.toFixed(3)}× the floor (target ≤ 1.05–1.1×), ${r.server429} × 429`);
+  }
+  if (only.has('upsert')) {
+    console.log(`\n▶ REST upserts to the sandbox with 20 ms latency, vs the ideal (concurrency ÷ latency)`);
+    const r = await benchRestUpsert({ writes: 10_000 / q, log });
+    results.upsert = r;
+    summary.push(`upsert: ${r.results.map((x) => `c=${x.concurrency} ${Math.round(x.writes_per_s)}/s = ${x.pct_of_ideal.toFixed(0)}% of ideal ${Math.round(x.ideal_per_s)}/s`).join(', ')} (${r.results.reduce((a, x) => a + x.client_429, 0)} × 429)`);
+  }
+} finally {
+  await stopDb();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const outDir = path.join(ROOT, 'bench', 'out');
+fs.mkdirSync(outDir, { recursive: true });
+const out = path.join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+console.log(`\n=== summary (load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}) ===\n${summary.join('\n')}\nfull figures: ${path.relative(process.cwd(), out)}`);
