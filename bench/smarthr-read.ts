@@ -23,6 +23,8 @@ export interface SmarthrReadBenchOptions { crews?: number; rate?: number; perPag
 export interface SmarthrReadBenchResult {
   crews: number; records: number; pages: number; rate: number; seconds: number; floorSeconds: number; ratio: number;
   serverRequests: number; server429: number; serverMaxPerSecond: number; clientRetries: number;
+  /** CPU time per page: this process (the client) and the sandbox process while serving. */
+  clientCpuMsPerPage: number; serverCpuMsPerPage: number;
 }
 
 export async function benchSmarthrRead(opts: SmarthrReadBenchOptions = {}): Promise<SmarthrReadBenchResult> {
@@ -43,21 +45,24 @@ export async function benchSmarthrRead(opts: SmarthrReadBenchOptions = {}): Prom
     const cfg = smarthrCrewsSource.schema.parse({ type: 'smarthr.crews', base_url: url, token, rate_limit: rate, per_page: perPage, concurrency });
     const src = smarthrCrewsSource.create(cfg, makeCtx({ logger }));
     let records = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for await (const batch of src.read()) {
       for (const r of batch) if (r instanceof Drop) throw new Error(`unexpected drop ${r.code}`);
       records += batch.length;
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     await exited;
-    const m = /(\d+) requests \(max (\d+)\/s\), (\d+) × 429/.exec(stderr);
+    const m = /(\d+) requests \(max (\d+)\/s\), (\d+) × 429, \d+ writes, cpu ([\d.]+) s/.exec(stderr);
     const pages = Math.ceil(crews / perPage);
     const floorSeconds = pages / rate;
     return {
       crews, records, pages, rate, seconds, floorSeconds, ratio: seconds / floorSeconds,
       serverRequests: m ? Number(m[1]) : NaN, serverMaxPerSecond: m ? Number(m[2]) : NaN, server429: m ? Number(m[3]) : NaN, clientRetries,
+      clientCpuMsPerPage: (cpu.user + cpu.system) / 1000 / pages, serverCpuMsPerPage: m ? (Number(m[4]) * 1000) / pages : NaN,
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -69,6 +74,7 @@ export function formatSmarthrRead(r: SmarthrReadBenchResult): string {
     `SmartHR read: ${r.records.toLocaleString('en')} crews in ${r.pages} pages at ${r.rate} req/s`,
     `  elapsed ${r.seconds.toFixed(2)} s, floor (pages ÷ rate) ${r.floorSeconds.toFixed(2)} s → ${r.ratio.toFixed(3)}× the floor (goal ≤ 1.1×)`,
     `  server: ${r.serverRequests} requests, max ${r.serverMaxPerSecond}/s, ${r.server429} × 429; client retries ${r.clientRetries}`,
+    `  cpu per page: client ${r.clientCpuMsPerPage.toFixed(2)} ms, sandbox ${r.serverCpuMsPerPage.toFixed(2)} ms (both must fit in 1000 / rate = ${(1000 / r.rate).toFixed(1)} ms of a core)`,
   ].join('\n');
 }
 

@@ -18,7 +18,7 @@ export function errorBody(type: ErrorType, message: string, errors: ApiError['er
   return JSON.stringify({ code: ERRORS[type][1], type, message, errors });
 }
 
-export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function sendText(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }

@@ -10,7 +10,7 @@ const WRITE_ONLY = new Set(['department_ids', 'position_ids', 'employment_type_i
 const PRESET_RECRUITMENT: Record<string, string> = { 新卒: 'new_graduate', 中途: 'mid_career' };
 
 export class Renderer {
-  private crewJson = new Map<string, string>();
+  private crewJson = new Map<string, Buffer>();
   private deptIndex = new Map<string, StoredDepartment>();
   private templateIndex = new Map<string, StoredTemplate>();
   /** Rendered masters, shared by every crew that embeds them (rebuilt by reindex). */
@@ -47,7 +47,7 @@ export class Renderer {
   }
 
   /** Renders every crew now, so the first read is as fast as later ones (benchmarks). */
-  warm(): void { for (const c of this.state.crews) this.crewText(c); }
+  warm(): void { for (const c of this.state.crews) this.crewBytes(c); }
 
   /** Call after a crew changed. */
   invalidateCrew(id: string): void { this.crewJson.delete(id); }
@@ -108,16 +108,21 @@ export class Renderer {
     return out;
   }
 
-  /** The crew as JSON text (cached), or with only `fields` (plus id) when fields are asked for. */
+  /** The crew as JSON text, or with only `fields` (plus id) when fields are asked for. */
   crewText(c: StoredCrew, fields?: string[]): string {
+    return this.crewBytes(c, fields).toString('utf8');
+  }
+
+  /** The crew as UTF-8 JSON (cached as bytes: list pages are then a copy, not a re-encode). */
+  crewBytes(c: StoredCrew, fields?: string[]): Buffer {
     if (fields) {
       const full = this.crew(c);
       const picked: Record<string, unknown> = { id: full.id };
       for (const f of fields) if (f in full) picked[f] = full[f];
-      return JSON.stringify(picked);
+      return Buffer.from(JSON.stringify(picked));
     }
-    let s = this.crewJson.get(c.id);
-    if (s === undefined) { s = JSON.stringify(this.crew(c)); this.crewJson.set(c.id, s); }
-    return s;
+    let b = this.crewJson.get(c.id);
+    if (b === undefined) { b = Buffer.from(JSON.stringify(this.crew(c))); this.crewJson.set(c.id, b); }
+    return b;
   }
 }

@@ -4,7 +4,7 @@ import type { SmarthrState, StoredCrew } from './state.ts';
 import { ApiError } from './http-util.ts';
 import { paginate, sortBy } from './paging.ts';
 
-export interface Reply { status: number; body: string; headers?: Record<string, string> }
+export interface Reply { status: number; body: string | Buffer; headers?: Record<string, string> }
 
 const csv = (v: string | null): Set<string> | null => (v ? new Set(v.split(',').map((s) => s.trim())) : null);
 
@@ -38,9 +38,18 @@ export class CrewLists {
   }
 }
 
-function list<T>(all: T[], url: URL, base: string, render: (x: T) => string): Reply {
+const OPEN = Buffer.from('['), COMMA = Buffer.from(','), CLOSE = Buffer.from(']');
+
+function list<T>(all: T[], url: URL, base: string, render: (x: T) => string | Buffer): Reply {
   const { items, headers } = paginate(all, url, base);
-  return { status: 200, body: `[${items.map(render).join(',')}]`, headers };
+  const parts: Buffer[] = [OPEN];
+  items.forEach((x, i) => {
+    if (i > 0) parts.push(COMMA);
+    const v = render(x);
+    parts.push(typeof v === 'string' ? Buffer.from(v) : v);
+  });
+  parts.push(CLOSE);
+  return { status: 200, body: Buffer.concat(parts), headers };
 }
 
 export function readRoute(state: SmarthrState, r: Renderer, lists: CrewLists, version: number, url: URL, base: string): Reply | null {
@@ -53,8 +62,8 @@ export function readRoute(state: SmarthrState, r: Renderer, lists: CrewLists, ve
   };
   let m: RegExpMatchArray | null;
   const fields = p.startsWith('/v1/crews') && q.get('fields') ? q.get('fields')!.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  if (p === '/v1/crews') return list(lists.list(state, q, version), url, base, (c) => r.crewText(c, fields));
-  if ((m = p.match(/^\/v1\/crews\/([^/]+)$/))) return { status: 200, body: r.crewText(byId(state.crews, m[1], 'Crew'), fields) };
+  if (p === '/v1/crews') return list(lists.list(state, q, version), url, base, (c) => r.crewBytes(c, fields));
+  if ((m = p.match(/^\/v1\/crews\/([^/]+)$/))) return { status: 200, body: r.crewBytes(byId(state.crews, m[1], 'Crew'), fields) };
   if (p === '/v1/departments') {
     const code = q.get('code');
     const all = sortBy(code ? state.departments.filter((d) => d.code === code) : state.departments, q.get('sort'));
