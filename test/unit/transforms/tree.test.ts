@@ -63,6 +63,20 @@ describe('tree', () => {
         const input = pairs.map(([c, p], i) => ({ id: i, code: `c${c}`, parent_code: p === null ? null : `c${p}` }));
         const { out, drops } = await runStage(treeStage(opts({ max_depth: max })), input);
         expect(out.length + drops.length).toBe(input.length);
+        // Independent oracle: the first record of a code is kept iff its ancestry reaches the top within the limit.
+        const first = new Map<string, { parent_code: string | null }>();
+        for (const r of input) if (!first.has(r.code)) first.set(r.code, r);
+        const ok = (code: string): boolean => {
+          let c: string | null = code;
+          for (let depth = 1; depth <= max; depth++) {
+            const p: string | null = first.get(c!)!.parent_code;
+            if (p === null) return true;
+            if (!first.has(p)) return false;
+            c = p;
+          }
+          return false;
+        };
+        expect(out.map((r) => r.data.code).sort()).toEqual([...first.keys()].filter(ok).sort());
         const level = new Map<string, number>();
         for (const r of out) {
           const p = r.data.parent_code as string | null;
