@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../session.ts';
+import { RenkeiError } from '../../engine/errors.ts';
 import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 
 const HELP = `Usage: renkei sandbox smarthr [options]
@@ -56,8 +57,9 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
       prerender: { type: 'boolean', default: false },
     },
   });
+  const port = num('port', values.port, 0, 65535);
   const sb = await startSmarthrSandbox({
-    port: num('port', values.port, 0, 65535),
+    port,
     employees: num('employees', values.employees, 0, 2_000_000) ?? 1000,
     seed: values.seed ?? 1,
     departmentDepth: num('depth', values.depth, 1, 10),
@@ -67,6 +69,9 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     statePath: values.state,
     token: values.token,
     prerender: values.prerender,
+  }).catch((e: unknown) => {
+    if ((e as { code?: string }).code === 'EADDRINUSE') throw new RenkeiError('USAGE', `port ${port} on 127.0.0.1 is already in use: choose another --port, or leave it out for a free one`);
+    throw e;
   });
   const stop = until();
   const cpuAtStart = process.cpuUsage();

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { command } from '../../cli/commands/sandbox.ts';
 import { UsageError } from '../../cli/session.ts';
+import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: ROOT };
@@ -46,5 +47,13 @@ describe('renkei sandbox smarthr', () => {
     await expect(command.run(['nope'], io)).rejects.toBeInstanceOf(UsageError);
     await expect(command.run(['smarthr', '--fail-rate', '2'], io)).rejects.toBeInstanceOf(UsageError);
     await expect(command.run(['smarthr', '--employees', 'many'], io)).rejects.toThrow(/--employees must be an integer/);
+  });
+
+  it('a port in use is a clear error, not a stack trace', async () => {
+    const other = await startSmarthrSandbox({ employees: 1 });
+    try {
+      const port = new URL(other.url).port;
+      await expect(command.run(['smarthr', '--port', port, '--employees', '1'], io)).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+    } finally { await other.stop(); }
   });
 });
