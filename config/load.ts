@@ -76,7 +76,12 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
       const parent = ancestors[ancestors.length - 1] as { key?: unknown } | undefined;
       const parentKey = parent && isScalar(parent.key) ? String(parent.key.value) : '';
       if (SECRET_KEY.test(parentKey) && r.value) secrets.add(r.value);
-      if (r.used.length) node.value = r.value;
+      if (r.used.length) {
+        // An unquoted `${VAR}` takes the type the value reads as (`rate_limit: ${RATE}` → a number);
+        // quoted ones stay text.
+        const typed = node.type === 'PLAIN' ? scalarOf(r.value) : r.value;
+        node.value = typed;
+      }
     },
   });
   for (const s of [...secrets]) {
@@ -97,6 +102,12 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
   const config = result.data as PipelineConfig;
   const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
   return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])] };
+}
+
+function scalarOf(text: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
 }
 
 /** `a.b[0].c=value` or `a.b.0.c=value`; the value is read as YAML (numbers, booleans, lists). */

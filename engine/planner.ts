@@ -49,7 +49,7 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
     if (item.meta?.target_hash) c.target_hash = item.meta.target_hash;
     candidates.push(c);
   };
-  const report = await runPipeline(loaded, { ...opts, collect, kind: 'plan', meta: { ...opts.meta, pipelineFile: path.resolve(loaded.file), overrides: loaded.overrides } });
+  const report = await runPipeline(loaded, { ...opts, collect, kind: 'plan', meta: { direction: config.description, ...opts.meta, pipelineFile: path.resolve(loaded.file), overrides: loaded.overrides } });
   const f = report.facts;
   const plan: Plan = {
     version: 1,

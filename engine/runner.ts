@@ -4,6 +4,7 @@
  * source produces the next batch only when the previous one has gone through the sinks, so memory is
  * bounded by batch size × stages (backpressure without a stream per stage).
  */
+import os from 'node:os';
 import type { Logger } from 'pino';
 import { Drop, filtered, type Ctx, type ErrorSink, type Rec, type Sink, type Source, type Stage } from './types.ts';
 import { RenkeiError, errorMessage } from './errors.ts';
@@ -54,6 +55,10 @@ export interface RunPipelineOptions {
 
 interface LiveStage { name: string; stage: Stage; counts: StageCounts }
 
+function safeUser(): string {
+  try { return os.userInfo().username; } catch { return 'unknown'; }
+}
+
 export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptions): Promise<RunReport> {
   const { config } = loaded;
   const now = opts.now ?? (() => new Date());
@@ -69,7 +74,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   const collect = opts.collect;
   const dryRun = (opts.dryRun ?? false) || collect !== undefined;
   const kind: RunKind = opts.kind ?? (collect ? 'plan' : 'run');
-  const startedBy = opts.startedBy ?? `cli:${process.env.USER ?? process.env.USERNAME ?? 'unknown'}`;
+  const startedBy = opts.startedBy ?? `cli:${process.env.USER ?? process.env.USERNAME ?? safeUser()}`;
   const record = opts.recordRun ?? true;
   const tally = new Tally();
   const counts = tally.counts;

@@ -26,7 +26,7 @@ it was computed against. Review it, then write a selection of it with \`renkei a
 Options:
   --out PLAN            where to save the plan (default .renkei/plans/<plan id>.json)
   --html PAGE           also write the review page: one self-contained HTML file (filter, search, per-field diff)
-  --show STATUSES       statuses listed on the terminal (default new,changed,rejected,missing; "all" for every one)
+  --show STATUSES       statuses listed on the terminal (default new,changed,rejected; "all" for every one)
   --limit N             candidates listed on the terminal (default 50)
   --set key.path=value  override a config value (repeatable)
 ${LOG_HELP}
@@ -54,7 +54,7 @@ Exit codes: 0 plan saved, 1 the plan could not be computed, 2 bad usage or confi
 };
 
 function parseStatuses(v: string | undefined): CandidateStatus[] {
-  if (!v) return ['new', 'changed', 'rejected', 'missing'];
+  if (!v) return ['new', 'changed', 'rejected'];
   if (v === 'all') return [...CANDIDATE_STATUSES];
   const list = v.split(',').map((s) => s.trim()) as CandidateStatus[];
   const bad = list.filter((s) => !CANDIDATE_STATUSES.includes(s));

@@ -80,10 +80,10 @@ export function summary(r: RunReport): string {
   const c = r.counts;
   const n = (x: number) => x.toLocaleString('en-US');
   const lines = [
-    `${r.status === 'succeeded' ? '✔' : '✘'} ${r.pipeline} ${r.status}${r.dry_run ? ' (dry run: nothing written)' : ''} in ${(r.duration_ms / 1000).toFixed(2)}s — run ${r.run_id}`,
-    `  read ${n(c.read)} = ${r.dry_run ? 'would write' : 'written'} ${n(c.written)} + unchanged ${n(c.unchanged)} + filtered ${n(c.filtered)} + rejected ${n(c.rejected)}${r.expanded ? ` (− expanded ${n(r.expanded)})` : ''}`,
+    `${r.status === 'succeeded' ? '✔' : '✘'} ${r.kind === 'run' ? '' : `${r.kind} `}${r.pipeline} ${r.status}${r.dry_run || r.kind === 'plan' ? ' (nothing written)' : ''} in ${(r.duration_ms / 1000).toFixed(2)}s — run ${r.run_id}`,
+    `  read ${n(c.read)}${r.expanded ? ` + ${n(r.expanded)} target-only` : ''} = ${r.dry_run || r.kind === 'plan' ? 'to write' : 'written'} ${n(c.written)} + unchanged ${n(c.unchanged)} + filtered ${n(c.filtered)} + rejected ${n(c.rejected)}`,
   ];
-  if (r.status === 'succeeded' && r.duration_ms > 0) lines.push(`  ${n(Math.round(c.read / (r.duration_ms / 1000)))} records/s`);
+  if (r.status === 'succeeded' && r.duration_ms >= 1000) lines.push(`  ${n(Math.round(c.read / (r.duration_ms / 1000)))} records/s`);
   for (const [kind, m] of Object.entries(r.reasons)) {
     const e = Object.entries(m);
     if (e.length) lines.push(`  ${kind}: ${e.map(([code, k]) => `${code} ${n(k)}`).join(', ')}`);

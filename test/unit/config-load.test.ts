@@ -117,3 +117,12 @@ describe('pipeline files', () => {
     expect(s).toContain('"postgres"');
   });
 });
+
+describe('typed interpolation', () => {
+  it('an unquoted ${VAR} reads as a number or boolean; a quoted one stays text', () => {
+    const text = GOOD.replace('  batch_size: 500', '  batch_size: ${BATCH}').replace('    table: out', '    table: "${TABLE_NO}"');
+    const p = parsePipeline(text, 'p.yaml', { env: { BATCH: '250', TABLE_NO: '42' } });
+    expect(p.config.options.batch_size).toBe(250);
+    expect((p.config.sinks[0] as { table: string }).table).toBe('42');
+  });
+});
