@@ -3,16 +3,20 @@
  * row starts on. This is renkei's one CSV reader.
  *
  * Hand-written rather than a library: none of the candidates reports the line a record starts on
- * (needed for origins once quoted fields span lines), and none is faster. `bench/csv-parse.ts`, 1M rows
- * of 15 columns with Japanese text, ~10% quoted fields with commas, 2% with line breaks (181 MB UTF-8),
- * medians of 3 runs on the 2-core dev machine, file → rows, in seconds:
+ * (needed for origins once quoted fields span lines), and none is clearly faster. `bench/csv-parse.ts`,
+ * 1M rows of 15 columns with Japanese text, ~10% quoted fields with commas, 2% with line breaks
+ * (181 MB UTF-8), medians of 3 runs on the shared 2-core dev machine, file → rows, seconds:
  *
- *   read + decode only 0.79 · this scanner 1.42 (full csv source with Rec objects 1.89) · udsv 1.41 ·
- *   papaparse 1.68 · csv-parser 5.17 · fast-csv 16.0 (noisy; 6.0 s in performance.md)
+ *   quiet machine (load ~1), before fields were copied (see {@link own}):
+ *     read + decode 0.79 · this scanner 1.42 (csv source with Rec objects 1.89) · udsv 1.41 ·
+ *     papaparse 1.68 · csv-parser 5.17 · fast-csv 16.0
+ *   loaded machine (load ~8), final code, wall / CPU:
+ *     read + decode 1.50/1.34 · this scanner 2.71/2.46 (csv source 3.45/3.01) · udsv 2.88/1.94 ·
+ *     papaparse 2.97/2.49 · csv-parser 10.5/6.7 · fast-csv 33.6/17.2
  *
- * udsv ties with this scanner but gives no line numbers nor ragged-row / unterminated-quote reports;
- * papaparse (18% slower) reports only chunk offsets. So this is the one CSV reader; fast-csv stays for
- * writing (error files), off the hot path.
+ * udsv and papaparse are in the same tier (udsv uses ~20% less CPU; it does not copy fields, count
+ * lines or check bytes) but give no record line numbers, ragged-row or unterminated-quote reports.
+ * So this is the one CSV reader; fast-csv stays for writing (error files), off the hot path.
  * The scanner jumps with `indexOf` to the next delimiter / quote / line end (positions cached, so each
  * character is looked at about once; a charCodeAt loop per field measured no faster), takes fields
  * with `slice` made into own strings (see {@link own}), and reuses one fields array.
@@ -32,7 +36,7 @@
 /** Receives what the scanner finds. `fields` is reused: copy what you keep before returning. */
 export interface ScanHandler {
   row(fields: string[], count: number, line: number, badBytes: boolean): void;
-  /** A quoted field opened on `line` and never closed: the rest of the input, from the row start, is `raw`. */
+  /** A quoted field opened on `line` and never closed; `raw` runs from the row start to the end of that line. */
   unterminated(line: number, raw: string): void;
 }
 

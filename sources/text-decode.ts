@@ -3,7 +3,7 @@
  * strips a UTF-8 byte-order mark, and reports where undecodable bytes were (so the parser can reject
  * the row that holds them instead of passing U+FFFD on as if it were data).
  *
- * UTF-8 takes a native fast path (`buffer.isUtf8` + `toString`); only a chunk with invalid bytes is
+ * UTF-8 takes a native fast path (`buffer.isUtf8` + `TextDecoder`); only a chunk with invalid bytes is
  * walked by hand. Other encodings go through iconv-lite's streaming decoder. "Shift_JIS" is decoded as
  * CP932 (Windows-31J): files that say Shift_JIS are in practice CP932 and carry ①, ㈱ and the NEC/IBM
  * extension kanji that strict Shift_JIS lacks.
