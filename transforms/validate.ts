@@ -1,7 +1,8 @@
 /**
  * Transform `validate`: checks fields against rules in order; the first failure rejects the record
  * with the rule's code (M-E7: MISSING_NAME, MISSING_KANA, MISSING_EMAIL; M-E8: UNKNOWN_DEPARTMENT via
- * `in_source`, a set of values read through any source config when the stage opens). Checks other than
+ * `in_source`, a set of values read through any source config when the stage opens; `schema`: a per-field
+ * zod check from a JSON Schema fragment, compiled once). Checks other than
  * `required` pass blank values (a blank department is allowed, M-E8).
  */
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { canon, getter } from './lib/fields.ts';
 import { isBlank, isKatakana } from './lib/japanese.ts';
 import { sourceConfig, readSource } from './lib/source-ref.ts';
 import { show } from './normalize.ts';
+import { ConfigError, errorMessage } from '../engine/errors.ts';
 
 const fields = z.array(z.string().min(1)).min(1).describe('Fields (or dot paths) the check applies to.');
 const code = (def: string) => z.string().regex(/^[A-Z][A-Z0-9_]*$/).default(def).describe(`Rule code of the rejection (default ${def}).`);
@@ -34,6 +36,11 @@ const ruleSchema = z.discriminatedUnion('check', [
   z.strictObject({
     fields, check: z.literal('range').describe('A number within bounds.'),
     min: z.number().optional().describe('Minimum value.'), max: z.number().optional().describe('Maximum value.'), code: code('OUT_OF_RANGE'),
+  }),
+  z.strictObject({
+    fields, check: z.literal('schema').describe('A zod check built from a JSON Schema fragment, e.g. {type: integer, minimum: 15}.'),
+    schema: z.record(z.string(), z.unknown()).describe('JSON Schema for the value (type, pattern, minLength, minimum, enum, format …).'),
+    code: code('INVALID_VALUE'),
   }),
   z.strictObject({
     fields, check: z.literal('in_source').describe('The value exists in another data set, e.g. the target\'s department codes (M-E8).'),
@@ -75,7 +82,20 @@ function compile(rule: ValidateRule, sets: Map<ValidateRule, Set<string>>): Comp
       const min = rule.min ?? -Infinity, max = rule.max ?? Infinity;
       return { ...base, test: (v) => { const n = typeof v === 'number' ? v : Number(canon(v)); return Number.isFinite(n) && n >= min && n <= max; }, what: `is not a number within ${min}…${max}` };
     }
+    case 'schema': {
+      const zs = jsonSchemaCheck(rule.schema);
+      return { ...base, test: (v) => zs.safeParse(v).success, what: `does not satisfy ${JSON.stringify(rule.schema)}` };
+    }
     case 'in_source': { const s = sets.get(rule)!; return { ...base, test: (v) => s.has(canon(v)), what: `does not exist in the ${rule.source.type} source (${rule.source_field})` }; }
+  }
+}
+
+/** The JSON Schema fragment as a zod schema, compiled once; an unsupported fragment is a ConfigError. */
+function jsonSchemaCheck(schema: Record<string, unknown>): z.ZodType {
+  try {
+    return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch (e) {
+    throw new ConfigError(`validate: unusable schema ${JSON.stringify(schema)}: ${errorMessage(e)}`);
   }
 }
 

@@ -3,6 +3,7 @@ import '../../../config/registry.ts';
 import { validate, validateStage, type ValidateRule } from '../../../transforms/validate.ts';
 import { runStage } from '../../../engine/stage-harness.ts';
 import { makeCtx } from '../../../engine/context.ts';
+import { ConfigError } from '../../../engine/errors.ts';
 
 const parse = (rules: unknown[]) => validate.schema.parse({ type: 'validate', rules }).rules as ValidateRule[];
 const stage = (rules: unknown[], sets: Record<string, string[]> = {}) =>
@@ -49,6 +50,13 @@ describe('validate', () => {
     ]);
     expect(out).toHaveLength(1);
     expect(drops.map((d) => d.code)).toEqual(['INVALID_FORMAT', 'NOT_ALLOWED', 'INVALID_LENGTH', 'OUT_OF_RANGE']);
+  });
+  it('per-field zod checks from a JSON Schema fragment; an unusable fragment is a config error', async () => {
+    const s = stage([{ fields: ['age'], check: 'schema', schema: { type: 'integer', minimum: 15 } }, { fields: ['code'], check: 'schema', schema: { type: 'string', pattern: '^E\\d{3}$' }, code: 'BAD_CODE' }]);
+    const { out, drops } = await runStage(s, [{ age: 30, code: 'E001' }, { age: 14, code: 'E001' }, { age: 30, code: 'E1' }, { age: '30', code: 'E001' }]);
+    expect(out).toHaveLength(1);
+    expect(drops.map((d) => [d.code, d.field])).toEqual([['INVALID_VALUE', 'age'], ['BAD_CODE', 'code'], ['INVALID_VALUE', 'age']]);
+    expect(() => stage([{ fields: ['a'], check: 'schema', schema: { type: 'bogus' } }])).toThrow(ConfigError);
   });
   it('M-E8: a department that does not exist in the target is rejected; a blank department is allowed', async () => {
     const s = stage([{ fields: ['dept'], check: 'in_source', source: { type: 'csv', path: 'x' }, source_field: 'code', code: 'UNKNOWN_DEPARTMENT' }], { code: ['A001', 'A002'] });
