@@ -11,19 +11,23 @@ import { SECRET_ENV } from '../config/interpolate.ts';
 export const LOG_OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
   'log-format': { type: 'string' },
+  'started-by': { type: 'string' },
 } as const;
 
 export const LOG_HELP = `  --log-level L      trace|debug|info|warn|error|silent (default info)
-  --log-format F     json|pretty (default: pretty on a terminal, JSON lines otherwise)`;
+  --log-format F     json|pretty (default: pretty on a terminal, JSON lines otherwise)
+  --started-by WHO   who or what started this, for the sync report (default cli:<user>; e.g. schedule:nightly)`;
 
 export interface Session {
   logger: Logger;
+  /** `--started-by`, when given (K10). */
+  startedBy?: string;
   secrets: Set<string>;
   db: () => Promise<Db>;
   close(): Promise<void>;
 }
 
-export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-format'?: string }): Session {
+export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-format'?: string; 'started-by'?: string }): Session {
   const secrets = new Set<string>();
   for (const [k, v] of Object.entries(io.env)) if (v && SECRET_ENV.test(k)) secrets.add(v);
   const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
@@ -35,6 +39,7 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
   let dbp: Promise<Db> | undefined;
   return {
     logger,
+    startedBy: flags['started-by'],
     secrets,
     db: () => {
       dbp ??= openDb({ env: io.env, embeddedDir: `${io.cwd}/.renkei` }).then((db) => {

@@ -66,9 +66,9 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   const runId = opts.runId ?? newRunId(started);
   const abort = new AbortController();
   opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
-  const logger = opts.logger.child({ run_id: runId, pipeline: config.name });
+  const logger = opts.logger.child({ run_id: runId, pipeline: config.name, stage: 'runner' });
   const ctxFor = (stage: string): Ctx => ({
-    runId, pipeline: config.name, logger: logger.child({ stage }), baseDir: loaded.baseDir, now, db: opts.db,
+    runId, pipeline: config.name, logger: opts.logger.child({ run_id: runId, pipeline: config.name, stage }), baseDir: loaded.baseDir, now, db: opts.db,
     signal: abort.signal, options: config.options, key: config.key,
   });
   const collect = opts.collect;

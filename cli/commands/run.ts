@@ -51,7 +51,7 @@ Example:
   },
 };
 
-export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { dryRun: boolean; reportJson?: string; progress: boolean; flags: { 'log-level'?: string; 'log-format'?: string } }): Promise<RunReport> {
+export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { dryRun: boolean; reportJson?: string; progress: boolean; flags: { 'log-level'?: string; 'log-format'?: string; 'started-by'?: string } }): Promise<RunReport> {
   const session = openSession(io, o.flags);
   for (const s of loaded.secrets) session.secrets.add(s);
   const abort = new AbortController();
@@ -61,7 +61,7 @@ export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPip
   const progress = progressLine(io.stderr, loaded.config.name, o.progress);
   let report: RunReport;
   try {
-    report = await runPipeline(loaded, { logger: session.logger, db: session.db, dryRun: o.dryRun, signal: abort.signal, onProgress: (c) => progress.update(c) });
+    report = await runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, dryRun: o.dryRun, signal: abort.signal, onProgress: (c) => progress.update(c) });
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);
@@ -94,15 +94,15 @@ export function summary(r: RunReport): string {
 }
 
 /** Plan + apply in one step (nightly jobs): guards still apply; no re-check (the plan is seconds old). */
-async function plannedRun(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { force: boolean; reportJson?: string; flags: { 'log-level'?: string; 'log-format'?: string } }): Promise<number> {
+async function plannedRun(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { force: boolean; reportJson?: string; flags: { 'log-level'?: string; 'log-format'?: string; 'started-by'?: string } }): Promise<number> {
   const session = openSession(io, o.flags);
   for (const s of loaded.secrets) session.secrets.add(s);
   try {
-    const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db });
+    const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy });
     io.stdout.write(scrub(summary(planned), session.secrets));
     if (planned.status !== 'succeeded') return 1;
     io.stdout.write(renderPlanSummary(plan) + '\n');
-    const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false });
+    const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false });
     if (o.reportJson) {
       fs.mkdirSync(path.dirname(path.resolve(io.cwd, o.reportJson)), { recursive: true });
       fs.writeFileSync(path.resolve(io.cwd, o.reportJson), scrub(JSON.stringify({ ...report, plan_run_id: planned.run_id, plan_counts: plan.counts }, null, 2), session.secrets) + '\n');

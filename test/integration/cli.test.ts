@@ -118,7 +118,7 @@ describe('renkei CLI', () => {
     expect((await renkei(['frobnicate'], {}, dir)).code).toBe(2);
     expect((await renkei(['run'], {}, dir)).code).toBe(2);
     expect((await renkei(['run', 'p.yaml', '--no-such-flag'], {}, dir)).code).toBe(2);
-    for (const cmd of ['validate', 'run', 'runs', 'schema', 'demo']) {
+    for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'schema', 'demo', 'sandbox']) {
       const h = await renkei([cmd, '--help'], {}, dir);
       expect(h.code).toBe(0);
       expect(h.stdout).toContain('Usage: renkei ' + cmd);

@@ -189,7 +189,7 @@ describe('plan → apply against the SmartHR sandbox', () => {
   it('guard: a source returning 30% of the usual rows is refused with the numbers; --force applies', async () => {
     const rows = base.slice(3).map((r) => ({ ...r }));
     writeInput(rows);
-    expect((await cli(['run', 'p.yaml'])).code).toBe(0);
+    expect((await cli(['run', 'p.yaml', '--started-by', 'schedule:nightly'])).code).toBe(0);
     const few = rows.slice(0, Math.round(rows.length * 0.3));
     few[0].first_name = '少数';
     writeInput(few, 'few.json');
@@ -211,8 +211,9 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows).toHaveLength(10);
+    expect(rows.filter((row) => row.started_by === 'schedule:nightly').map((row) => row.kind).sort()).toEqual(['apply', 'plan']);
     for (const row of rows) {
-      expect(row.started_by).toBe('cli:tester');
+      expect(['cli:tester', 'schedule:nightly']).toContain(row.started_by);
       expect(['plan', 'apply', 'run']).toContain(row.kind);
       if (row.status !== 'succeeded') continue;
       const c = row.counts;
