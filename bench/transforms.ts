@@ -36,7 +36,7 @@ export function employee(i: number, dupEvery = 0): Row {
     emp_code: `E${i}`,
     last_name: i % 11 === 0 ? `\u3000${l[0]} ` : l[0], first_name: f[0],
     last_name_yomi: l[1], first_name_yomi: f[1],
-    email: i % 5 === 0 ? `User${e}@Example.CO.JP` : `user${e}@example.co.jp`,
+    email: e % 5 === 0 ? `User${e}@Example.CO.JP` : `user${e}@example.co.jp`,
     gender: GENDER[i % GENDER.length], birth_at: BIRTH[i % BIRTH.length], entered_at: i % 2 ? '2015/4/1' : 'R2.4.1',
     business_last_name: i % 13 === 0 ? '山田' : null,
     employment_type: { name: TYPES[i % TYPES.length] },

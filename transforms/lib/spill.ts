@@ -4,9 +4,10 @@
  *
  * - up to `threshold` records stay in memory (one part, input order);
  * - beyond it every record goes to one of `partitions` temp files chosen by a hash of its key, as a
- *   line `<key as JSON>\t[origin, data]\n`. All records of a key land in the same file, so each part
- *   can be decided alone: a first pass reads only the keys (one Map per part: keys / partitions
- *   entries), a second pass reads the records. Memory ≈ threshold records + keys of one part.
+ *   line `<key as JSON>\t[origin, data]\n` (the key also to a side file of keys only). All records
+ *   of a key land in the same file, so each part can be decided alone: a first pass reads only the
+ *   keys (one Map per part: keys / partitions entries), a second pass reads the records.
+ *   Memory ≈ threshold records + keys of one part.
  *
  * Records read back went through JSON: Dates become ISO strings and undefined fields disappear
  * (records from CSV/JSON/HTTP sources are unaffected). Order: input order within a part; parts follow
@@ -62,7 +63,7 @@ async function* lineBatches<T>(file: string, parse: (buf: Buffer, start: number,
 
 const TAB = 9;
 // Keys are compared as the latin1 reading of their JSON bytes: unique per key, cheaper than UTF-8 decoding.
-const keyOfLine = (buf: Buffer, start: number): string => buf.toString('latin1', start, buf.indexOf(TAB, start));
+const keyLine = (buf: Buffer, start: number, end: number): string => buf.toString('latin1', start, end);
 const recordOfLine = (buf: Buffer, start: number, end: number): { key: string; rec: Rec } => {
   const tab = buf.indexOf(TAB, start);
   const [origin, data] = JSON.parse(buf.toString('utf8', tab + 1, end)) as [string, Rec['data']];
@@ -74,7 +75,9 @@ export class KeyedSpill {
   private memRecs: Rec[] = [];
   private dir = '';
   private pending: string[] = [];
+  private pendingKeys: string[] = [];
   private fds: number[] = [];
+  private keyFds: number[] = [];
   /** Records written to disk so far (0 while everything fits in memory). */
   spilled = 0;
 
@@ -88,7 +91,9 @@ export class KeyedSpill {
       this.dir = fs.mkdtempSync(path.join(this.tempDir, 'renkei-spill-'));
       for (let p = 0; p < this.partitions; p++) {
         this.fds.push(fs.openSync(path.join(this.dir, `part-${p}.ndjson`), 'w'));
+        this.keyFds.push(fs.openSync(path.join(this.dir, `part-${p}.keys`), 'w'));
         this.pending.push('');
+        this.pendingKeys.push('');
       }
       for (let i = 0; i < this.memRecs.length; i++) this.append(this.memKeys[i], this.memRecs[i]);
       this.memKeys = [];
@@ -100,10 +105,16 @@ export class KeyedSpill {
 
   private append(key: string, rec: Rec): void {
     const p = hashKey(key) % this.partitions;
-    // The key as JSON never holds a raw tab or newline, so the first tab ends it.
-    this.pending[p] += JSON.stringify(key) + '\t' + JSON.stringify([rec.origin, rec.data]) + '\n';
+    // The key as JSON never holds a raw tab or newline, so the first tab ends it. Keys also go to a
+    // small side file, so the first pass at the end reads keys only.
+    const k = JSON.stringify(key);
+    this.pending[p] += k + '\t' + JSON.stringify([rec.origin, rec.data]) + '\n';
+    this.pendingKeys[p] += k + '\n';
     this.spilled++;
-    if (this.pending[p].length >= PART_BUFFER) { fs.writeSync(this.fds[p], this.pending[p]); this.pending[p] = ''; }
+    if (this.pending[p].length >= PART_BUFFER) {
+      fs.writeSync(this.fds[p], this.pending[p]); this.pending[p] = '';
+      fs.writeSync(this.keyFds[p], this.pendingKeys[p]); this.pendingKeys[p] = '';
+    }
   }
 
   /** The buffered records, part by part; temp files are removed when the last part has been read. */
@@ -125,18 +136,22 @@ export class KeyedSpill {
     }
     for (let p = 0; p < this.partitions; p++) {
       if (this.pending[p]) fs.writeSync(this.fds[p], this.pending[p]);
-      this.pending[p] = '';
+      if (this.pendingKeys[p]) fs.writeSync(this.keyFds[p], this.pendingKeys[p]);
+      this.pending[p] = ''; this.pendingKeys[p] = '';
       fs.closeSync(this.fds[p]);
+      fs.closeSync(this.keyFds[p]);
     }
-    this.fds = [];
+    this.fds = []; this.keyFds = [];
     try {
       for (let p = 0; p < this.partitions; p++) {
         const file = path.join(this.dir, `part-${p}.ndjson`);
+        const keyFile = path.join(this.dir, `part-${p}.keys`);
         yield {
-          keys: () => lineBatches(file, keyOfLine, batch),
+          keys: () => lineBatches(keyFile, keyLine, batch),
           records: () => lineBatches(file, recordOfLine, batch),
         };
         fs.rmSync(file, { force: true });
+        fs.rmSync(keyFile, { force: true });
       }
     } finally {
       this.dispose();
@@ -145,8 +160,8 @@ export class KeyedSpill {
 
   /** Removes the temp files (safe to call twice; the runner calls close on failure too). */
   dispose(): void {
-    for (const fd of this.fds) fs.closeSync(fd);
-    this.fds = [];
+    for (const fd of [...this.fds, ...this.keyFds]) fs.closeSync(fd);
+    this.fds = []; this.keyFds = [];
     if (this.dir) { fs.rmSync(this.dir, { recursive: true, force: true }); this.dir = ''; }
     this.memKeys = []; this.memRecs = [];
   }
