@@ -45,8 +45,8 @@ const schema = z.strictObject({
   columns: z.array(column).min(1).describe('Columns to load, in order: `{name, type, from?}` each.'),
   create_table: z.boolean().default(false)
     .describe('Create the table when missing, with these columns (and for upsert a primary key on `key`).'),
-  copy_batch_rows: z.number().int().min(1).default(50_000)
-    .describe('Rows per COPY segment: the unit of commit-or-isolate, kept in memory until the server confirms it.'),
+  copy_batch_rows: z.number().int().min(1).default(5_000)
+    .describe('Rows per COPY segment: the unit of commit-or-isolate, kept in memory until the server confirms it. Small segments keep peak memory flat (records die young instead of piling up in the old generation); 5,000 measured as fast as 50,000 on 1M rows.'),
 }).superRefine((o, ctx) => {
   const names = new Set<string>();
   o.columns.forEach((c, i) => {

@@ -104,7 +104,7 @@ describe('postgres sink: a refused row is rejected alone, every other row lands'
     await reset('p_stream');
     const data: Row[] = range(0, 80_000).map((i) => ({ ...person(i), name: `名${i}` }));
     data[3].age = 'early';
-    const drops = await load({ table: 'p_stream' }, asRecs(data), 2000);
+    const drops = await load({ table: 'p_stream', copy_batch_rows: 80_000 }, asRecs(data), 2000);
     expect(drops.map((d) => d.origin)).toEqual(['in.csv:5']);
     expect((await ids('p_stream')).length).toBe(79_999);
   });

@@ -104,6 +104,6 @@ describe('postgres sink: configuration', () => {
   });
 
   it('defaults: append, no table creation, 50 000-row segments', () => {
-    expect(postgresSink.schema.parse(base)).toMatchObject({ mode: 'append', create_table: false, copy_batch_rows: 50_000 });
+    expect(postgresSink.schema.parse(base)).toMatchObject({ mode: 'append', create_table: false, copy_batch_rows: 5_000 });
   });
 });
