@@ -28,15 +28,17 @@ export function smarthrListSource(spec: ListSpec, ctx: Ctx): Source {
       const strategy = pagingStrategies[spec.conn.paging];
       const log = ctx.logger.bindings().stage === undefined ? ctx.logger.child({ stage: spec.stage }) : ctx.logger;
       let records = 0;
-      for await (const p of strategy(client, { path: spec.path, query: spec.query, perPage: spec.conn.per_page, concurrency: spec.conn.concurrency, idField: 'id' })) {
-        const batch: Array<Rec | Drop> = p.items.map((item, i) => {
-          const origin = `GET ${spec.path} page ${p.page} #${i + 1}`;
-          if (item && typeof item === 'object' && !Array.isArray(item) && typeof (item as Row).id === 'string') return { data: item as Row, origin };
-          return new Drop('rejected', 'SMARTHR_BAD_ITEM', 'list item is not an object with a string id', origin, item && typeof item === 'object' ? (item as Row) : JSON.stringify(item));
-        });
-        records += batch.length;
-        yield batch;
-      }
+      try {
+        for await (const p of strategy(client, { path: spec.path, query: spec.query, perPage: spec.conn.per_page, concurrency: spec.conn.concurrency, idField: 'id' })) {
+          const batch: Array<Rec | Drop> = p.items.map((item, i) => {
+            const origin = `GET ${spec.path} page ${p.page} #${i + 1}`;
+            if (item && typeof item === 'object' && !Array.isArray(item) && typeof (item as Row).id === 'string') return { data: item as Row, origin };
+            return new Drop('rejected', 'SMARTHR_BAD_ITEM', 'list item is not an object with a string id', origin, item && typeof item === 'object' ? (item as Row) : JSON.stringify(item));
+          });
+          records += batch.length;
+          yield batch;
+        }
+      } finally { client.close(); }
       log.info({ path: spec.path, records }, 'read complete');
     },
   };

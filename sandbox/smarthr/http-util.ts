@@ -18,9 +18,14 @@ export function errorBody(type: ErrorType, message: string, errors: ApiError['er
   return JSON.stringify({ code: ERRORS[type][1], type, message, errors });
 }
 
-export function sendText(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
-  res.end(body);
+export function sendText(res: ServerResponse, status: number, body: string | Buffer | Buffer[], headers: Record<string, string> = {}): void {
+  const length = Array.isArray(body) ? body.reduce((n, b) => n + b.length, 0) : Buffer.byteLength(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(length), ...headers });
+  if (!Array.isArray(body)) { res.end(body); return; }
+  res.cork();
+  for (const b of body) res.write(b);
+  res.end();
+  res.uncork();
 }
 
 export function sendError(res: ServerResponse, e: ApiError, headers: Record<string, string> = {}): void {

@@ -4,7 +4,8 @@ import type { SmarthrState, StoredCrew } from './state.ts';
 import { ApiError } from './http-util.ts';
 import { paginate, sortBy } from './paging.ts';
 
-export interface Reply { status: number; body: string | Buffer; headers?: Record<string, string> }
+/** A reply body; lists are an array of cached byte chunks, written without copying them together. */
+export interface Reply { status: number; body: string | Buffer | Buffer[]; headers?: Record<string, string> }
 
 const csv = (v: string | null): Set<string> | null => (v ? new Set(v.split(',').map((s) => s.trim())) : null);
 
@@ -49,7 +50,7 @@ function list<T>(all: T[], url: URL, base: string, render: (x: T) => string | Bu
     parts.push(typeof v === 'string' ? Buffer.from(v) : v);
   });
   parts.push(CLOSE);
-  return { status: 200, body: Buffer.concat(parts), headers };
+  return { status: 200, body: parts, headers };
 }
 
 export function readRoute(state: SmarthrState, r: Renderer, lists: CrewLists, version: number, url: URL, base: string): Reply | null {

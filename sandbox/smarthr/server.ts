@@ -118,7 +118,7 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
     if (!reply) throw new ApiError('not_found', `${method} ${url.pathname} not found`);
     const headers = { ...limit.headers, ...reply.headers };
     if (fault === 'reset' || fault === 'truncated') {
-      const buf = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+      const buf = typeof reply.body === 'string' ? Buffer.from(reply.body) : Array.isArray(reply.body) ? Buffer.concat(reply.body) : reply.body;
       const cut = buf.subarray(0, Math.floor(buf.length / 2));
       if (fault === 'truncated') return sendText(res, reply.status, cut, headers);
       res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(buf.length), ...headers });

@@ -1,9 +1,11 @@
 /**
  * The HTTP client shared by SaaS sources and sinks: base URL + Bearer token, per-request timeout,
- * keep-alive (fetch's pooled connections), a client-side rate limiter that also follows the server's
+ * keep-alive connections (node:http agent), a client-side rate limiter that also follows the server's
  * x-rate-limit-remaining / -reset and 429 Retry-After, and retries with backoff (retry.ts). Logs carry
  * method, path, status, attempt and wait — never the token, the query string or bodies (G5/G6).
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../../engine/errors.ts';
 import { realClock, type Clock } from './clock.ts';
@@ -51,6 +53,8 @@ export class HttpClient {
   private readonly base: string;
   /** Requests sent and not yet answered (they will spend server quota too). */
   private inflight = 0;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
 
   constructor(private readonly o: HttpClientOptions) {
     this.clock = o.clock ?? realClock;
@@ -89,12 +93,14 @@ export class HttpClient {
       let err: HttpError;
       try {
         this.inflight++;
+        const sent = this.clock.now();
         let res: Awaited<ReturnType<HttpClient['once']>>;
         try { res = await this.once(url, req, signal); } finally { this.inflight--; }
+        const ms = Math.round(this.clock.now() - sent);
         this.observeLimits(res.headers, log);
         if (res.status < 300) {
           const data = (res.text === '' ? null : JSON.parse(res.text)) as T;
-          this.o.logger.debug({ ...log, status: res.status, attempt }, 'http ok');
+          this.o.logger.debug({ ...log, status: res.status, attempt, ms }, 'http ok');
           return { status: res.status, headers: res.headers, data, attempts: attempt };
         }
         const api = parseApiError(res.text);
@@ -133,28 +139,47 @@ export class HttpClient {
     }
   }
 
-  private async once(url: URL, req: HttpRequest, outer: AbortSignal | undefined): Promise<{ status: number; headers: Headers; text: string }> {
-    // One controller per attempt, its timer and listener released as soon as the attempt ends
-    // (AbortSignal.timeout/any would keep them for the whole timeout on a long-lived run signal).
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(new Error(`timed out after ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
-    const onAbort = (): void => ac.abort(outer!.reason);
-    if (outer?.aborted) onAbort(); else outer?.addEventListener('abort', onAbort, { once: true });
-    try {
+  /**
+   * One attempt over node:http(s) with a keep-alive agent (about 1 ms less CPU per 265 KB page than
+   * fetch's web streams). Rejects on timeout, abort, or a connection closed before the body ended.
+   */
+  private once(url: URL, req: HttpRequest, outer: AbortSignal | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+    return new Promise((resolve, reject) => {
+      if (outer?.aborted) return reject(outer.reason);
+      const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
       const headers: Record<string, string> = { authorization: `Bearer ${this.o.token}`, accept: 'application/json' };
-      if (req.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(url, { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body), signal: ac.signal });
-      // Buffer's UTF-8 decoding is about twice as fast as fetch's TextDecoder on Japanese-heavy bodies.
-      const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
-      return { status: res.status, headers: res.headers, text };
-    } catch (e) {
-      // Name the timeout rather than a bare "This operation was aborted".
-      if (ac.signal.aborted && !outer?.aborted) throw ac.signal.reason;
-      throw e;
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onAbort);
-    }
+      if (body) { headers['content-type'] = 'application/json'; headers['content-length'] = String(body.length); }
+      let settled = false;
+      const done = (e: unknown, v?: { status: number; headers: Headers; text: string }): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', onAbort);
+        if (e) reject(e); else resolve(v!);
+      };
+      const r = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers, agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => done(e));
+        res.on('close', () => {
+          if (!res.complete) return done(new Error('connection closed before the response body ended'));
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          done(null, { status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      const timer = setTimeout(() => r.destroy(new Error(`timed out after ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+      const onAbort = (): void => { r.destroy(outer!.reason as Error); };
+      outer?.addEventListener('abort', onAbort, { once: true });
+      r.on('error', (e) => done(e));
+      r.end(body);
+    });
+  }
+
+  /** Closes idle keep-alive connections (the process can exit without it; this frees them early). */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   /**
