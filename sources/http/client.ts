@@ -53,8 +53,10 @@ export class HttpClient {
   private readonly base: string;
   /** Requests sent and not yet answered (they will spend server quota too). */
   private inflight = 0;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  // Idle connections are dropped after 4 s, before servers and proxies commonly close them (5-75 s):
+  // reusing a connection the server just closed would fail a POST, which is not retried.
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
 
   constructor(private readonly o: HttpClientOptions) {
     this.clock = o.clock ?? realClock;
