@@ -69,33 +69,31 @@ export function show(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : JSON.stringify(v) ?? String(v);
 }
 
-/** The stage core: normalizes the fields in place; on failure restores them and rejects. */
+/**
+ * The stage core: normalizes the fields in place; on failure restores them and rejects.
+ * The per-record function is generated once (one statement per field, field names only as JSON string
+ * literals) so every normalizer call site is monomorphic and inlined, instead of one megamorphic loop.
+ */
 export function normalizeStage(fields: Record<string, NormalForm>): Stage {
   const names = Object.keys(fields);
   const forms = names.map((n) => fields[n]);
   const fns = forms.map((f) => NORMALIZERS[f]);
-  const n = names.length;
-  const before: unknown[] = new Array(n);
-  return {
-    process(rec: Rec) {
-      const d = rec.data;
-      for (let i = 0; i < n; i++) {
-        const name = names[i];
-        const v = d[name];
-        before[i] = v;
-        if (isBlank(v)) { if (v !== undefined) d[name] = null; continue; }
-        const out = fns[i](v);
-        if (out === BAD) {
-          // The error row must show the input as it came, not half-normalized.
-          for (let j = 0; j < i; j++) if (before[j] !== undefined || names[j] in d) d[names[j]] = before[j];
-          d[name] = v;
-          return reject(rec, CODES[forms[i]], `${name}: cannot read ${show(v)} as ${WHAT[forms[i]]}`, name);
-        }
-        d[name] = out;
-      }
-      return rec;
-    },
+  const fail = (rec: Rec, i: number, before: unknown[]) => {
+    // The error row must show the input as it came, not half-normalized.
+    const d = rec.data;
+    for (let j = 0; j < i; j++) if (before[j] !== undefined) d[names[j]] = before[j];
+    return reject(rec, CODES[forms[i]], `${names[i]}: cannot read ${show(before[i])} as ${WHAT[forms[i]]}`, names[i]);
   };
+  const lines = names.map((name, i) => {
+    const k = JSON.stringify(name);
+    const seen = Array.from({ length: i + 1 }, (_, j) => `b${j}`).join(', ');
+    return `const b${i} = d[${k}]; if (B(b${i})) { if (b${i} !== undefined) d[${k}] = null; } ` +
+      `else { const o = F[${i}](b${i}); if (o === BAD) return fail(rec, ${i}, [${seen}]); d[${k}] = o; }`;
+  });
+  const process = new Function('F', 'B', 'BAD', 'fail', `return (rec) => { const d = rec.data; ${lines.join(' ')} return rec; };`)(
+    fns, isBlank, BAD, fail,
+  ) as (rec: Rec) => Rec | ReturnType<typeof reject>;
+  return { process };
 }
 
 export const normalize = defineComponent({

@@ -18,7 +18,6 @@ const ERAS: Era[] = [
 const ERA_BY_KEY = new Map<string, Era>();
 for (const e of ERAS) { ERA_BY_KEY.set(e.name, e); ERA_BY_KEY.set(e.letter, e); ERA_BY_KEY.set(e.letter.toLowerCase(), e); }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const WESTERN = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const KANJI_WESTERN = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/;
@@ -26,6 +25,7 @@ const ERA_KANJI = /^(明治|大正|昭和|平成|令和)(元|\d{1,2})年(\d{1,2}
 const ERA_LETTER = /^([MTSHRmtshr])(元|\d{1,2})[./-](\d{1,2})[./-](\d{1,2})$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const WS = /\s+/g;
+const HAS_SPACE = /\s/;
 const TOKYO_OFFSET_MS = 9 * 3600_000;
 
 const pad2 = (n: number): string => (n < 10 ? '0' + n : String(n));
@@ -110,12 +110,20 @@ export function parseDate(v: unknown): string | null {
   if (typeof v !== 'string') return null;
   const fast = asciiDate(v);
   if (fast !== undefined) return fast;
-  let m = ISO.exec(v);
-  if (m) return isoDate(+m[1], +m[2], +m[3]);
-  let s = narrowNfkc(v).replace(WS, '');
-  if ((m = WESTERN.exec(s)) || (m = COMPACT.exec(s)) || (m = KANJI_WESTERN.exec(s))) return isoDate(+m[1], +m[2], +m[3]);
-  if ((m = ERA_KANJI.exec(s)) || (m = ERA_LETTER.exec(s))) return fromEra(m[1], m[2], +m[3], +m[4]);
-  s = narrowNfkc(v).trim();
+  const narrow = narrowNfkc(v);
+  let s = HAS_SPACE.test(narrow) ? narrow.replace(WS, '') : narrow;
+  // Full-width digits and inner spaces are gone now: the common forms take the fast reader again.
+  const again = s === v ? undefined : asciiDate(s);
+  if (again !== undefined) return again;
+  let m: RegExpExecArray | null;
+  const c0 = s.charCodeAt(0);
+  if (c0 >= 0x4e00) {
+    if ((m = ERA_KANJI.exec(s))) return fromEra(m[1], m[2], +m[3], +m[4]);
+    return null;
+  }
+  if ((m = KANJI_WESTERN.exec(s)) || (m = WESTERN.exec(s)) || (m = COMPACT.exec(s))) return isoDate(+m[1], +m[2], +m[3]);
+  if ((m = ERA_LETTER.exec(s))) return fromEra(m[1], m[2], +m[3], +m[4]);
+  s = narrow.trim();
   if ((m = DATETIME.exec(s))) {
     if (!m[6]) return isoDate(+m[1], +m[2], +m[3]);
     const t = new Date(s.replace(' ', 'T'));

@@ -14,11 +14,24 @@ const SPACES = /\s+/g;
 const HIRAGANA = /[\u3041-\u3096\u309D\u309E]/;
 const KATAKANA_ONLY = /^[\u30A1-\u30FA\u30FB\u30FC\u30FD\u30FE ]+$/;
 
+const HALF_KANA = /[\uFF61-\uFF9F]/;
 const nfkc = (m: string): string => m.normalize('NFKC');
+
+/** Full-width ASCII (U+FF01–FF5E) → ASCII and U+3000 → space by code arithmetic: what NFKC does for them, without ICU. */
+function shiftWide(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xff01 && c <= 0xff5e) { out += s.slice(from, i) + String.fromCharCode(c - 0xfee0); from = i + 1; }
+    else if (c === 0x3000) { out += s.slice(from, i) + ' '; from = i + 1; }
+  }
+  return out + s.slice(from);
+}
 
 /** Full-width ASCII → ASCII, half-width katakana → full-width (voiced marks composed), U+3000 → space. */
 export function narrowNfkc(s: string): string {
-  if (NARROW.test(s)) s = s.replace(NARROW_RUNS, nfkc);
+  if (NARROW.test(s)) s = HALF_KANA.test(s) ? s.replace(NARROW_RUNS, nfkc) : shiftWide(s);
   // A stray half-width dakuten becomes a combining mark; compose it with the kana before it.
   if (COMBINING_KANA.test(s)) s = s.normalize('NFC');
   return s;

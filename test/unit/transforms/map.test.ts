@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { map } from '../../../transforms/map.ts';
+import { map, mapStage } from '../../../transforms/map.ts';
 import { runStage } from '../../../engine/stage-harness.ts';
 import { makeCtx } from '../../../engine/context.ts';
 
@@ -54,6 +54,16 @@ describe('map', () => {
     const s = stage({ fields: { name: { template: '{last_name} {first_name}' }, where: { template: '{a.b}-{c}' } } });
     const { out } = await runStage(s, [{ last_name: '山田', first_name: '太郎', a: { b: 1 }, c: 2 }, { last_name: '山田' }]);
     expect(out.map((r) => r.data)).toEqual([{ name: '山田 太郎', where: '1-2' }, { name: '山田', where: null }]);
+  });
+  it('any output field name is safe: quotes, backslashes, template syntax, __proto__', async () => {
+    const odd = ['a"b', 'c\\d', '${x}', '}) ; throw 1; ({', '__proto__', '\u2028'];
+    // Built directly: zod's record parsing does not carry a "__proto__" key over.
+    const { out } = await runStage(mapStage(Object.fromEntries(odd.map((n, i) => [n, { const: i }])), false), [{}]);
+    expect(Object.keys(out[0].data)).toEqual(odd);
+    expect(odd.map((n) => Object.getOwnPropertyDescriptor(out[0].data, n)?.value)).toEqual([0, 1, 2, 3, 4, 5]);
+    const plain = await runStage(stage({ fields: Object.fromEntries(odd.slice(0, 4).map((n, i) => [n, { const: i }])) }), [{}]);
+    expect(plain.out[0].data).toEqual({ 'a"b': 0, 'c\\d': 1, '${x}': 2, '}) ; throw 1; ({': 3 });
+    expect(Object.getPrototypeOf(plain.out[0].data)).toBe(Object.prototype);
   });
   it('one shape per rule: unknown rule keys are config errors', () => {
     expect(() => map.schema.parse({ type: 'map', fields: { a: { from: 'b', code: 1 } } })).toThrow();

@@ -96,6 +96,13 @@ describe('normalize: text, kana, email, gender', () => {
     expect(out.map((r) => r.data.n)).toEqual([1200, 12]);
     expect(drops[0].code).toBe('INVALID_INTEGER');
   });
+  it('field names with quotes, backslashes and code-like text are plain field names', async () => {
+    const { out, drops } = await runStage(stage({ 'a"b': 'text', 'c\\d': 'date', '}); throw 1; ({': 'email' }), [
+      { 'a"b': ' ＡＢ ', 'c\\d': 'R6.4.1', '}); throw 1; ({': 'X@Y.JP' }, { 'a"b': 'x', 'c\\d': 'bad' },
+    ]);
+    expect(out[0].data).toEqual({ 'a"b': 'AB', 'c\\d': '2024-04-01', '}); throw 1; ({': 'x@y.jp' });
+    expect([drops[0].field, drops[0].data]).toEqual(['c\\d', { 'a"b': 'x', 'c\\d': 'bad' }]);
+  });
   it('unknown option keys and forms are config errors', () => {
     expect(() => normalize.schema.parse({ type: 'normalize', fields: { a: 'nfkc' } })).toThrow();
     expect(() => normalize.schema.parse({ type: 'normalize', fields: {}, extra: 1 })).toThrow();
