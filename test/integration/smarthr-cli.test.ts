@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { command } from '../../cli/commands/sandbox.ts';
 import { UsageError } from '../../cli/session.ts';
 import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
+import { renkei } from '../helpers/cli.ts';
+import { freshDb } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: ROOT };
@@ -55,5 +57,24 @@ describe('renkei sandbox smarthr', () => {
       const port = new URL(other.url).port;
       await expect(command.run(['smarthr', '--port', port, '--employees', '1'], io)).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is already in use`));
     } finally { await other.stop(); }
+  });
+
+  it('renkei run pipelines/smarthr-crews.yaml against the sandbox: exit 0; a wrong token: exit 1 with SOURCE_HTTP unauthorized_token, token not printed', async () => {
+    const [sb, db] = await Promise.all([startSmarthrSandbox({ employees: 150, seed: 'cli-run', rateLimit: 0 }), freshDb()]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-sbrun-'));
+    try {
+      const env = { DATABASE_URL: db.url, SMARTHR_URL: sb.url, RENKEI_ERRORS_DIR: path.join(dir, 'errors') };
+      const ok = await renkei(['run', path.join(ROOT, 'pipelines/smarthr-crews.yaml'), '--set', 'source.rate_limit=200', '--log-level', 'warn'], { ...env, SMARTHR_TOKEN: sb.token }, dir);
+      expect(ok.code).toBe(0);
+      expect((await db.pool.query('SELECT count(*)::int AS n FROM smarthr_crews')).rows[0].n).toBe(150);
+      const bad = await renkei(['run', path.join(ROOT, 'pipelines/smarthr-crews.yaml'), '--log-level', 'warn'], { ...env, SMARTHR_TOKEN: 'wrong-token-value' }, dir);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('SOURCE_HTTP');
+      expect(bad.stderr).toContain('GET /v1/crews page 1: HTTP 401 unauthorized_token (code 2)');
+      expect(bad.stderr + bad.stdout).not.toContain('wrong-token-value');
+    } finally {
+      await sb.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
