@@ -43,7 +43,10 @@ export function dedupeStage(o: DedupeOptions, tempDir?: string): Stage {
     return {
       process(rec: Rec) {
         const k = keyText(gets, rec.data);
-        if (k === '' || !seen.has(k)) { if (k !== '') seen.add(k); return rec; }
+        if (k === '') return rec;
+        // One hash lookup instead of has() + add(): the size tells whether the key was new.
+        const n = seen.size;
+        if (seen.add(k).size !== n) return rec;
         return filtered(rec, o.code, `${keyName} ${show(k)} already seen (keep-first)`, field);
       },
       async close() { seen.clear(); },
