@@ -3,7 +3,8 @@
  * 1. throughput of the typical employee chain normalize → map → validate → dedupe over generated
  *    records (mixed input formats: full-width digits, era dates, hiragana readings, upper-case emails),
  *    with dedupe keep-first (streaming) and reject-all (holds and spills to disk, M-E9);
- * 2. peak memory of dedupe (reject-all) and diff at 100k vs 1M records, each run in a child process
+ * 2. peak memory of dedupe (reject-all: spilled by key partition; keep-first: one Set entry per key)
+ *    and diff (target index) at 100k vs 1M records, each run in a child process
  *    whose peak RSS is read from process.resourceUsage() (so one run's heap does not pollute the next).
  *
  *   node bin/run-ts.js bench/transforms.ts [--rows 1000000] [--mem-rows 100000,1000000]
@@ -91,8 +92,9 @@ async function drive(stages: Stage[], rows: number, make: (i: number) => Row): P
 async function child(kind: string, rows: number): Promise<void> {
   const t0 = performance.now();
   let res: { out: number; drops: number };
-  if (kind === 'dedupe') {
-    res = await drive([dedupeStage(dedupe.schema.parse({ type: 'dedupe', key: ['email'], policy: 'reject-all', code: 'DUPLICATE_EMAIL' }))], rows, (i) => employee(i, 100));
+  if (kind === 'dedupe' || kind === 'dedupe-first') {
+    const policy = kind === 'dedupe' ? 'reject-all' : 'keep-first';
+    res = await drive([dedupeStage(dedupe.schema.parse({ type: 'dedupe', key: ['email'], policy, code: 'DUPLICATE_EMAIL' }))], rows, (i) => employee(i, 100));
   } else if (kind === 'diff') {
     // Target: rows records; source: 90% of them (1 in 10 changed) + 10% new → 10% of the target missing.
     const fields = ['last_name', 'first_name', 'email', 'gender', 'birth_at', 'entered_at'];
@@ -137,12 +139,12 @@ export async function benchTransforms(opts: { rows?: number; memRows?: number[];
   }
   const self = fileURLToPath(import.meta.url);
   const runTs = path.join(path.dirname(self), '..', 'bin', 'run-ts.js');
-  for (const kind of ['baseline', 'dedupe', 'diff']) {
+  for (const kind of ['baseline', 'dedupe', 'dedupe-first', 'diff']) {
     for (const n of memRows) {
       const line = execFileSync(process.execPath, [runTs, self, '--child', kind, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!;
       const m = JSON.parse(line) as { kind: string; rows: number; seconds: number; max_rss_mb: number };
       result.memory.push({ kind: m.kind, rows: m.rows, seconds: m.seconds, max_rss_mb: m.max_rss_mb });
-      log(`${kind.padEnd(8)} ${String(n).padStart(8)} records: peak RSS ${m.max_rss_mb.toFixed(0)} MB, ${m.seconds.toFixed(2)} s`);
+      log(`${kind.padEnd(12)} ${String(n).padStart(8)} records: peak RSS ${m.max_rss_mb.toFixed(0)} MB, ${m.seconds.toFixed(2)} s`);
     }
   }
   return result;
