@@ -7,7 +7,7 @@
  * Concurrency defaults to 8 here: at 5 ms between requests, 4 in flight leave no slack for a slow
  * response, and a slot the limiter cannot use is lost (it never bursts to catch up).
  *
- *   node bin/run-ts.js bench/smarthr-read.ts [--crews 100000] [--rate 200] [--per-page 100] [--concurrency 8]
+ *   node bin/run-ts.js bench/smarthr-read.ts [--crews 100000] [--rate 200] [--per-page 100] [--concurrency 8] [--fields a,b,c]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,9 +22,14 @@ import { Drop } from '../engine/types.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface SmarthrReadBenchOptions { crews?: number; rate?: number; perPage?: number; concurrency?: number; log?: (s: string) => void }
+export interface SmarthrReadBenchOptions {
+  crews?: number; rate?: number; perPage?: number; concurrency?: number;
+  /** Ask only for these crew fields (`fields=`, as a G6 pipeline does); default: the full crew. */
+  fields?: string[];
+  log?: (s: string) => void;
+}
 export interface SmarthrReadBenchResult {
-  crews: number; records: number; pages: number; rate: number; concurrency: number; seconds: number; floorSeconds: number; ratio: number;
+  crews: number; records: number; pages: number; rate: number; concurrency: number; fields: string; seconds: number; floorSeconds: number; ratio: number;
   serverRequests: number; server429: number; serverMaxPerSecond: number; clientRetries: number;
   /** CPU time per page: this process (the client) and the sandbox process while serving. */
   clientCpuMsPerPage: number; serverCpuMsPerPage: number;
@@ -45,7 +50,7 @@ export async function benchSmarthrRead(opts: SmarthrReadBenchOptions = {}): Prom
     await new Promise((r) => setTimeout(r, 1100));
     let clientRetries = 0;
     const logger = pino({ level: 'warn' }, { write: (s: string) => { if (s.includes('"http retry"')) clientRetries++; } });
-    const cfg = smarthrCrewsSource.schema.parse({ type: 'smarthr.crews', base_url: url, token, rate_limit: rate, per_page: perPage, concurrency });
+    const cfg = smarthrCrewsSource.schema.parse({ type: 'smarthr.crews', base_url: url, token, rate_limit: rate, per_page: perPage, concurrency, fields: opts.fields });
     const src = smarthrCrewsSource.create(cfg, makeCtx({ logger }));
     let records = 0;
     const cpu0 = process.cpuUsage();
@@ -63,7 +68,7 @@ export async function benchSmarthrRead(opts: SmarthrReadBenchOptions = {}): Prom
     const pages = Math.ceil(crews / perPage);
     const floorSeconds = pages / rate;
     return {
-      crews, records, pages, rate, concurrency, seconds, floorSeconds, ratio: seconds / floorSeconds,
+      crews, records, pages, rate, concurrency, fields: opts.fields ? `${opts.fields.length} fields` : 'full crews', seconds, floorSeconds, ratio: seconds / floorSeconds,
       serverRequests: m ? Number(m[1]) : NaN, serverMaxPerSecond: m ? Number(m[2]) : NaN, server429: m ? Number(m[3]) : NaN, clientRetries,
       clientCpuMsPerPage: (cpu.user + cpu.system) / 1000 / pages, serverCpuMsPerPage: m ? (Number(m[4]) * 1000) / pages : NaN,
     };
@@ -74,7 +79,7 @@ export async function benchSmarthrRead(opts: SmarthrReadBenchOptions = {}): Prom
 
 export function formatSmarthrRead(r: SmarthrReadBenchResult): string {
   return [
-    `SmartHR read: ${r.records.toLocaleString('en')} crews in ${r.pages} pages at ${r.rate} req/s, concurrency ${r.concurrency}`,
+    `SmartHR read: ${r.records.toLocaleString('en')} crews (${r.fields}) in ${r.pages} pages at ${r.rate} req/s, concurrency ${r.concurrency}`,
     `  elapsed ${r.seconds.toFixed(2)} s, floor (pages ÷ rate) ${r.floorSeconds.toFixed(2)} s → ${r.ratio.toFixed(3)}× the floor (goal ≤ 1.1×)`,
     `  server: ${r.serverRequests} requests, max ${r.serverMaxPerSecond}/s, ${r.server429} × 429; client retries ${r.clientRetries}`,
     `  cpu per page: client ${r.clientCpuMsPerPage.toFixed(2)} ms, sandbox ${r.serverCpuMsPerPage.toFixed(2)} ms (both must fit in 1000 / rate = ${(1000 / r.rate).toFixed(1)} ms of a core)`,
@@ -93,6 +98,8 @@ if (isEntry()) {
     const i = process.argv.indexOf(`--${name}`);
     return i === -1 ? undefined : Number(process.argv[i + 1]);
   };
-  const r = await benchSmarthrRead({ crews: arg('crews'), rate: arg('rate'), perPage: arg('per-page'), concurrency: arg('concurrency'), log: (s) => console.error(s) });
+  const i = process.argv.indexOf('--fields');
+  const fields = i === -1 ? undefined : process.argv[i + 1].split(',');
+  const r = await benchSmarthrRead({ crews: arg('crews'), rate: arg('rate'), perPage: arg('per-page'), concurrency: arg('concurrency'), fields, log: (s) => console.error(s) });
   console.log(formatSmarthrRead(r));
 }

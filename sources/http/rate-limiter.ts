@@ -1,8 +1,8 @@
 /**
  * Client-side rate limiter: a token bucket of one token in its virtual-scheduling form. Grants are
  * spaced `1000 / rate` ms apart on an exact schedule (a late timer does not slow the rate down, and an
- * idle period does not save up a burst), FIFO across concurrent callers, so no one-second window holds
- * more than `rate` grants (+1 at a window edge). The server can push the schedule back:
+ * idle period does not save up a burst), FIFO across concurrent callers: a one-second window holds
+ * `rate` grants (+1 at a window edge, + a few after an event-loop stall above 20/s; see tolerance). The server can push the schedule back:
  * `pauseFor(ms)` on 429 Retry-After or when x-rate-limit-remaining reaches 0.
  */
 import type { Clock } from './clock.ts';
@@ -26,9 +26,12 @@ export class RateLimiter {
   constructor(opts: RateLimiterOptions) {
     if (!(opts.rate > 0)) throw new RangeError('rate must be > 0');
     this.interval = 1000 / opts.rate;
-    // A grant up to half an interval late keeps its slot (the next one is not pushed back); later than
-    // that, the caller was idle and the schedule restarts from now, so no burst builds up.
-    this.tolerance = this.interval / 2;
+    // A grant that is late keeps its slot (the next one is not pushed back) when the lateness is what
+    // a busy event loop causes — half an interval, or up to 25 ms (a JSON.parse of a page, a GC) —
+    // so stalls do not slowly eat the rate. Later than that the caller was idle and the schedule
+    // restarts from now: no burst builds up. Any second thus holds at most rate + 1 grants, or
+    // rate × 1.025 + 1 above 20 requests/s.
+    this.tolerance = Math.max(this.interval / 2, Math.min(this.interval * 5, 25));
     this.clock = opts.clock ?? realClock;
     this.next = this.clock.now();
   }
