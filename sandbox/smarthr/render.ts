@@ -10,7 +10,8 @@ const WRITE_ONLY = new Set(['department_ids', 'position_ids', 'employment_type_i
 const PRESET_RECRUITMENT: Record<string, string> = { 新卒: 'new_graduate', 中途: 'mid_career' };
 
 export class Renderer {
-  private crewJson = new Map<string, Buffer>();
+  /** Rendered crews as UTF-8 JSON, per `fields=` selection ('' = all fields), by crew id. */
+  private crewJson = new Map<string, Map<string, Buffer>>();
   private deptIndex = new Map<string, StoredDepartment>();
   private templateIndex = new Map<string, StoredTemplate>();
   /** Rendered masters, shared by every crew that embeds them (rebuilt by reindex). */
@@ -50,7 +51,7 @@ export class Renderer {
   warm(): void { for (const c of this.state.crews) this.crewBytes(c); }
 
   /** Call after a crew changed. */
-  invalidateCrew(id: string): void { this.crewJson.delete(id); }
+  invalidateCrew(id: string): void { for (const m of this.crewJson.values()) m.delete(id); }
 
   private chain(d: StoredDepartment): StoredDepartment[] {
     const out = [d];
@@ -115,14 +116,25 @@ export class Renderer {
 
   /** The crew as UTF-8 JSON (cached as bytes: list pages are then a copy, not a re-encode). */
   crewBytes(c: StoredCrew, fields?: string[]): Buffer {
-    if (fields) {
-      const full = this.crew(c);
-      const picked: Record<string, unknown> = { id: full.id };
-      for (const f of fields) if (f in full) picked[f] = full[f];
-      return Buffer.from(JSON.stringify(picked));
+    const key = fields ? fields.join(',') : '';
+    let cache = this.crewJson.get(key);
+    if (!cache) {
+      // The full shape plus the latest `fields=` selection (a pipeline asks for one set, read after read).
+      for (const k of this.crewJson.keys()) if (k !== '') this.crewJson.delete(k);
+      cache = new Map();
+      this.crewJson.set(key, cache);
     }
-    let b = this.crewJson.get(c.id);
-    if (b === undefined) { b = Buffer.from(JSON.stringify(this.crew(c))); this.crewJson.set(c.id, b); }
+    let b = cache.get(c.id);
+    if (b === undefined) {
+      const full = this.crew(c);
+      let out = full;
+      if (fields) {
+        out = { id: full.id };
+        for (const f of fields) if (f in full) out[f] = full[f];
+      }
+      b = Buffer.from(JSON.stringify(out));
+      cache.set(c.id, b);
+    }
     return b;
   }
 }
