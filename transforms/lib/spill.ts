@@ -21,6 +21,25 @@ import type { Rec } from '../../engine/types.ts';
 const CHUNK = 1 << 20;
 const PART_BUFFER = 64 * 1024;
 
+/** An append buffer for one file: text is UTF-8-encoded straight into a Buffer (no string ropes). */
+class FileBuffer {
+  private buf = Buffer.allocUnsafe(PART_BUFFER);
+  private pos = 0;
+  constructor(readonly fd: number) {}
+  add(text: string): void {
+    // A UTF-16 unit never takes more than 3 UTF-8 bytes: flush first when the text might not fit.
+    if (this.pos + text.length * 3 > this.buf.length) {
+      this.flush();
+      if (text.length * 3 > this.buf.length) { fs.writeSync(this.fd, text); return; }
+    }
+    this.pos += this.buf.write(text, this.pos, 'utf8');
+  }
+  flush(): void {
+    if (this.pos) fs.writeSync(this.fd, this.buf, 0, this.pos);
+    this.pos = 0;
+  }
+}
+
 export interface Part {
   /** Keys of the part's records, in order (batched). Keys are comparable within one part only. */
   keys(): AsyncGenerator<string[]>;
@@ -74,10 +93,8 @@ export class KeyedSpill {
   private memKeys: string[] = [];
   private memRecs: Rec[] = [];
   private dir = '';
-  private pending: string[] = [];
-  private pendingKeys: string[] = [];
-  private fds: number[] = [];
-  private keyFds: number[] = [];
+  private out: FileBuffer[] = [];
+  private keyOut: FileBuffer[] = [];
   /** Records written to disk so far (0 while everything fits in memory). */
   spilled = 0;
 
@@ -90,10 +107,8 @@ export class KeyedSpill {
       if (this.memRecs.length <= this.threshold) return;
       this.dir = fs.mkdtempSync(path.join(this.tempDir, 'renkei-spill-'));
       for (let p = 0; p < this.partitions; p++) {
-        this.fds.push(fs.openSync(path.join(this.dir, `part-${p}.ndjson`), 'w'));
-        this.keyFds.push(fs.openSync(path.join(this.dir, `part-${p}.keys`), 'w'));
-        this.pending.push('');
-        this.pendingKeys.push('');
+        this.out.push(new FileBuffer(fs.openSync(path.join(this.dir, `part-${p}.ndjson`), 'w')));
+        this.keyOut.push(new FileBuffer(fs.openSync(path.join(this.dir, `part-${p}.keys`), 'w')));
       }
       for (let i = 0; i < this.memRecs.length; i++) this.append(this.memKeys[i], this.memRecs[i]);
       this.memKeys = [];
@@ -108,13 +123,9 @@ export class KeyedSpill {
     // The key as JSON never holds a raw tab or newline, so the first tab ends it. Keys also go to a
     // small side file, so the first pass at the end reads keys only.
     const k = JSON.stringify(key);
-    this.pending[p] += k + '\t' + JSON.stringify([rec.origin, rec.data]) + '\n';
-    this.pendingKeys[p] += k + '\n';
+    this.out[p].add(k + '\t' + JSON.stringify([rec.origin, rec.data]) + '\n');
+    this.keyOut[p].add(k + '\n');
     this.spilled++;
-    if (this.pending[p].length >= PART_BUFFER) {
-      fs.writeSync(this.fds[p], this.pending[p]); this.pending[p] = '';
-      fs.writeSync(this.keyFds[p], this.pendingKeys[p]); this.pendingKeys[p] = '';
-    }
   }
 
   /** The buffered records, part by part; temp files are removed when the last part has been read. */
@@ -135,13 +146,9 @@ export class KeyedSpill {
       return;
     }
     for (let p = 0; p < this.partitions; p++) {
-      if (this.pending[p]) fs.writeSync(this.fds[p], this.pending[p]);
-      if (this.pendingKeys[p]) fs.writeSync(this.keyFds[p], this.pendingKeys[p]);
-      this.pending[p] = ''; this.pendingKeys[p] = '';
-      fs.closeSync(this.fds[p]);
-      fs.closeSync(this.keyFds[p]);
+      for (const b of [this.out[p], this.keyOut[p]]) { b.flush(); fs.closeSync(b.fd); }
     }
-    this.fds = []; this.keyFds = [];
+    this.out = []; this.keyOut = [];
     try {
       for (let p = 0; p < this.partitions; p++) {
         const file = path.join(this.dir, `part-${p}.ndjson`);
@@ -160,8 +167,8 @@ export class KeyedSpill {
 
   /** Removes the temp files (safe to call twice; the runner calls close on failure too). */
   dispose(): void {
-    for (const fd of [...this.fds, ...this.keyFds]) fs.closeSync(fd);
-    this.fds = []; this.keyFds = [];
+    for (const b of [...this.out, ...this.keyOut]) fs.closeSync(b.fd);
+    this.out = []; this.keyOut = [];
     if (this.dir) { fs.rmSync(this.dir, { recursive: true, force: true }); this.dir = ''; }
     this.memKeys = []; this.memRecs = [];
   }
