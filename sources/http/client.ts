@@ -186,14 +186,19 @@ export class HttpClient {
 
   /**
    * x-rate-limit-reset in ms when the server's window is used up — counting the requests of ours
-   * still in flight, which will spend what remains.
+   * still in flight, which will spend what remains. SmartHR also sends an `x-intensive-rate-limit-*`
+   * family for a second bucket; whichever is used up, the longer wait wins.
    */
   private resetMs(h: Headers): number | undefined {
-    const remaining = h.get('x-rate-limit-remaining');
-    const reset = h.get('x-rate-limit-reset');
-    if (remaining === null || reset === null || Number(remaining) > this.inflight) return undefined;
-    const s = Number(reset);
-    return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
+    let ms: number | undefined;
+    for (const prefix of ['x-rate-limit', 'x-intensive-rate-limit']) {
+      const remaining = h.get(`${prefix}-remaining`);
+      const reset = h.get(`${prefix}-reset`);
+      if (remaining === null || reset === null || Number(remaining) > this.inflight) continue;
+      const s = Number(reset);
+      if (Number.isFinite(s) && s >= 0) ms = Math.max(ms ?? 0, s * 1000);
+    }
+    return ms;
   }
 
   /** Follow the server's own count: when it says the window is used up, wait for its reset. */

@@ -60,6 +60,19 @@ describe('HttpClient', () => {
     expect(Math.max(...clock.sleeps)).toBeGreaterThanOrEqual(5000);
   });
 
+  it('waits for x-rate-limit-reset (or the intensive bucket\'s) when remaining is used up, before the next request', async () => {
+    const srv = await serve((_q, res, n) => json(res, 200, [n], n === 1
+      ? { 'x-rate-limit-remaining': '3', 'x-rate-limit-reset': '1', 'x-intensive-rate-limit-remaining': '0', 'x-intensive-rate-limit-reset': '7' }
+      : { 'x-rate-limit-remaining': '2', 'x-rate-limit-reset': '1' }));
+    const clock = fakeClock();
+    const c = client(srv.url, clock);
+    await c.request({ method: 'GET', path: '/v1/x' });
+    expect(clock.sleeps).toEqual([]);
+    await c.request({ method: 'GET', path: '/v1/x' });
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(7000);
+    expect(srv.count()).toBe(2);
+  });
+
   it('400/401/403/404 are not retried and carry the SmartHR body', async () => {
     for (const [status, type, code] of [[400, 'bad_request', 1], [401, 'unauthorized_token', 2], [403, 'forbidden', 3], [404, 'not_found', 4]] as const) {
       const srv = await serve((_q, res) => json(res, status, { code, type, message: 'nope', errors: null }));
