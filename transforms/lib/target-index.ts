@@ -36,8 +36,11 @@ export class TargetIndex {
   size = 0;
   private dir: string;
   private fd: number;
-  private pos = 0;
-  private pending = '';
+  /** Bytes already written to the file. */
+  private written = 0;
+  /** Lines not yet written, UTF-8-encoded straight into a Buffer (no string ropes; the byte length comes for free). */
+  private wbuf = Buffer.allocUnsafe(CHUNK);
+  private wpos = 0;
   private buf = Buffer.alloc(64 * 1024);
 
   constructor(tempDir = os.tmpdir()) {
@@ -60,17 +63,20 @@ export class TargetIndex {
     this.keys.set(key, i);
     this.h1[i] = hash[0]; this.h2[i] = hash[1];
     const line = JSON.stringify([origin, data]) + '\n';
-    const bytes = Buffer.byteLength(line);
-    this.off[i] = this.pos; this.len[i] = bytes;
-    this.pos += bytes;
-    this.pending += line;
-    if (this.pending.length >= CHUNK) this.sync();
+    // A UTF-16 unit never takes more than 3 UTF-8 bytes: make room first.
+    if (this.wpos + line.length * 3 > this.wbuf.length) {
+      this.sync();
+      if (line.length * 3 > this.wbuf.length) this.wbuf = Buffer.allocUnsafe(line.length * 3);
+    }
+    const bytes = this.wbuf.write(line, this.wpos, 'utf8');
+    this.off[i] = this.written + this.wpos; this.len[i] = bytes;
+    this.wpos += bytes;
     return true;
   }
 
   /** Writes buffered lines; call once the snapshot is loaded. */
   sync(): void {
-    if (this.pending) { fs.writeSync(this.fd, this.pending); this.pending = ''; }
+    if (this.wpos) { fs.writeSync(this.fd, this.wbuf, 0, this.wpos, this.written); this.written += this.wpos; this.wpos = 0; }
   }
 
   /** The stored hash of record i as 16 hex digits (a fingerprint of its compared fields). */
