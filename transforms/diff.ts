@@ -8,7 +8,7 @@
  * Values compare as text (lib/fields.ts canon: blank = null = '', 1 = "1", DATE columns as YYYY-MM-DD),
  * so run `normalize` on both sides' formats first. Memory for the target: see lib/target-index.ts
  * (per key a hash of the compared fields and a file offset; full values on disk). Target records whose
- * key is blank or repeated are not indexed (counted in a warning log line, keys only).
+ * key is blank or repeated are not indexed (counted in a warning log line: counts only, no values).
  */
 import path from 'node:path';
 import { z } from 'zod';

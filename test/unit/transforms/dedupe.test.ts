@@ -50,6 +50,14 @@ describe('dedupe', () => {
     expect(new Set(drops.map((d) => d.code))).toEqual(new Set(['DUPLICATE_KEY']));
     expect(fs.readdirSync(dir)).toEqual([]);
   });
+  it('a run that fails before flush still removes the spill files (close)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dedupe-abort-'));
+    const s = dedupeStage(opts({ key: ['k'], policy: 'reject-all', spill_after: 5 }), dir);
+    for (let i = 0; i < 50; i++) s.process({ data: { k: `k${i}` }, origin: `x:${i}` });
+    expect(fs.readdirSync(dir)).toHaveLength(1);
+    await s.close!();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
   it('keep-last past the spill threshold keeps exactly the last record of each key', async () => {
     const input = Array.from({ length: 3000 }, (_, i) => ({ id: i, k: `k${i % 700}`, name: i % 2 ? '山田' : 'Smith' }));
     const { out, drops } = await runStage(dedupeStage(opts({ key: ['k'], policy: 'keep-last', spill_after: 50 }), os.tmpdir()), input);
