@@ -29,7 +29,7 @@ function plan(candidates: Candidate[]): Plan {
   return {
     version: 1, plan_id: '20260401T000000Z-abc123', pipeline: 'smarthr-to-kot', direction: 'SmartHR → KING OF TIME',
     config_hash: 'c0ffee'.repeat(10), created_at: '2026-04-01T09:00:00.000Z', reference_date: '2026-04-01',
-    target_fingerprint: 'f'.repeat(64), pipeline_file: '/srv/p.yaml', target_records: 7, source_records: 9, counts, candidates,
+    target_fingerprint: 'f'.repeat(64), pipeline_file: '/srv/p.yaml', overrides: [], target_records: 7, source_records: 9, counts, candidates,
   };
 }
 

@@ -49,7 +49,7 @@ describe('pipeline files', () => {
   it('loads a valid file with defaults applied and env interpolated', () => {
     const p = parsePipeline(GOOD, '/x/p.yaml', { env: { DATA_DIR: '/data' } });
     expect(p.config.name).toBe('demo');
-    expect((p.config.source as { path: string }).path).toBe('/data/in.csv');
+    expect((p.config.source as unknown as { path: string }).path).toBe('/data/in.csv');
     expect(p.config.options.batch_size).toBe(500);
     expect(p.config.options.concurrency).toBe(4);
     expect(p.baseDir).toBe('/x');
@@ -97,7 +97,7 @@ describe('pipeline files', () => {
   it('--set overrides values (read as YAML) before validation', () => {
     const p = parsePipeline(GOOD, 'p.yaml', { env: {}, set: ['options.batch_size=2000', 'sinks[0].table=other'] });
     expect(p.config.options.batch_size).toBe(2000);
-    expect((p.config.sinks[0] as { table: string }).table).toBe('other');
+    expect((p.config.sinks[0] as unknown as { table: string }).table).toBe('other');
     expect(problems(GOOD, {}, ['options.batch_size=-1'])).toContain('options.batch_size');
   });
 
@@ -123,6 +123,6 @@ describe('typed interpolation', () => {
     const text = GOOD.replace('  batch_size: 500', '  batch_size: ${BATCH}').replace('    table: out', '    table: "${TABLE_NO}"');
     const p = parsePipeline(text, 'p.yaml', { env: { BATCH: '250', TABLE_NO: '42' } });
     expect(p.config.options.batch_size).toBe(250);
-    expect((p.config.sinks[0] as { table: string }).table).toBe('42');
+    expect((p.config.sinks[0] as unknown as { table: string }).table).toBe('42');
   });
 });

@@ -9,7 +9,7 @@ function plan(candidates: Candidate[], over: Partial<Plan> = {}): Plan {
   for (const c of candidates) counts[c.status]++;
   return {
     version: 1, plan_id: 'P1', pipeline: 'p', config_hash: 'h'.repeat(64), created_at: '2026-04-01T09:00:00.000Z',
-    reference_date: '2026-04-01', target_fingerprint: 'f'.repeat(64), pipeline_file: '/srv/p.yaml', target_records: 7, source_records: 9, counts, candidates, ...over,
+    reference_date: '2026-04-01', target_fingerprint: 'f'.repeat(64), pipeline_file: '/srv/p.yaml', overrides: [], target_records: 7, source_records: 9, counts, candidates, ...over,
   };
 }
 

@@ -9,7 +9,7 @@ function plan(candidates: Candidate[]): Plan {
   return {
     version: 1, plan_id: 'P1', pipeline: 'smarthr-to-kot', direction: 'SmartHR → KING OF TIME',
     config_hash: 'abcdef0123456789abcdef', created_at: '2026-04-01T09:00:00.000Z', reference_date: '2026-04-01',
-    target_fingerprint: 'ff', pipeline_file: '/srv/p.yaml', target_records: 5, source_records: 8, counts, candidates,
+    target_fingerprint: 'ff', pipeline_file: '/srv/p.yaml', overrides: [], target_records: 5, source_records: 8, counts, candidates,
   };
 }
 
