@@ -72,7 +72,7 @@ beforeAll(async () => {
 afterAll(async () => { await sb?.stop(); });
 
 describe('plan → apply against the SmartHR sandbox', () => {
-  it('K4/K5: plan shows every candidate with its status and field diffs, writes nothing, saves plan and review page', async () => {
+  it('K4: plan writes nothing and saves the plan and review page; K5: every candidate with its status and field diffs', async () => {
     sb.stats.reset();
     const r = await cli(['plan', 'p.yaml', '--out', 'plan1.json', '--html', 'review.html']);
     expect(r.stderr).not.toContain('internal error');
@@ -206,7 +206,7 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(sb.stats.writes).toBe(1);
   });
 
-  it('K10/G1: renkei report lists the latest 10 with counts that add up, who started them and the kind', async () => {
+  it('K10: renkei report lists the latest 10 with who started them and the kind; G1: their counts add up', async () => {
     const r = await cli(['report', '--json']);
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));

@@ -21,7 +21,7 @@ describe('error CSV sink', () => {
     for (const s of ['abc', '', '1=1', '山田']) expect(neutralise(s)).toBe(s);
   });
 
-  it('G2/G3: writes every drop with run id, stage, code, message, key, origin and record, UTF-8 with BOM', async () => {
+  it('G2: writes every drop with run id, stage, code, message, key, origin and record; G3: UTF-8 with BOM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-err-'));
     const ctx = makeCtx({ baseDir: dir, key: ['emp_code'], runId: 'R1' });
     const sink = errorCsvSink.create({ type: 'csv', path: 'errs/{run_id}.csv' }, ctx);

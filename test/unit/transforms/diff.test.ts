@@ -25,7 +25,7 @@ const target = () => [
 ];
 
 describe('diff', () => {
-  it('K5: new, changed (every differing field old → new), unchanged; K6 fields only', async () => {
+  it('K5: new, changed (every differing field old → new), unchanged; K6: only the compared fields; K1: keyed by employee number', async () => {
     const source = [
       { emp_code: 'E1', last_name: '山田', gender: 'male', birth_at: '1990-01-01', email: 'y@x.jp', other: 'ignored' },
       { emp_code: 'E2', last_name: '高橋', gender: 'female', birth_at: '1985-05-06', email: 's@x.jp' },
