@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import pino from 'pino';
 import type { Ctx, RunOptions } from './types.ts';
 import type { Db } from '../db/connect.ts';
@@ -12,6 +13,12 @@ export function newRunId(now = new Date()): string {
   return `${ts}-${crypto.randomBytes(3).toString('hex')}`;
 }
 
+function unlimitedSignal(): AbortSignal {
+  const s = new AbortController().signal;
+  setMaxListeners(0, s);
+  return s;
+}
+
 /** A context for tests and library use; the CLI builds the real one in the runner. */
 export function makeCtx(over: Partial<Ctx> = {}): Ctx {
   return {
@@ -21,7 +28,7 @@ export function makeCtx(over: Partial<Ctx> = {}): Ctx {
     baseDir: over.baseDir ?? process.cwd(),
     now: over.now ?? (() => new Date()),
     db: over.db ?? (async (): Promise<Db> => { throw new RenkeiError('DB', 'no database in this context'); }),
-    signal: over.signal ?? new AbortController().signal,
+    signal: over.signal ?? unlimitedSignal(),
     options: over.options ?? { ...DEFAULT_OPTIONS },
     key: over.key ?? [],
   };

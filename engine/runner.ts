@@ -5,6 +5,7 @@
  * bounded by batch size × stages (backpressure without a stream per stage).
  */
 import os from 'node:os';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { Drop, filtered, type Ctx, type ErrorSink, type Rec, type Sink, type Source, type Stage } from './types.ts';
 import { RenkeiError, errorMessage } from './errors.ts';
@@ -65,6 +66,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   const started = now();
   const runId = opts.runId ?? newRunId(started);
   const abort = new AbortController();
+  // Every in-flight request listens on the run's signal: concurrency 64 means 64 listeners, not a leak.
+  setMaxListeners(0, abort.signal);
   opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
   const logger = opts.logger.child({ run_id: runId, pipeline: config.name, stage: 'runner' });
   const ctxFor = (stage: string): Ctx => ({
