@@ -5,13 +5,15 @@
  * safety guards, then the plan's records go to the pipeline's sinks (no source read, no transforms).
  */
 import { RenkeiError } from './errors.ts';
-import { runPipeline, type RunPipelineOptions } from './runner.ts';
+import { defaultStartedBy, runPipeline, type RunPipelineOptions } from './runner.ts';
+import { newRunId } from './context.ts';
+import { emptyCounts } from './report.ts';
 import type { RunReport } from './report.ts';
 import type { Candidate, CandidateStatus, Plan } from './plan.ts';
 import type { Ctx, Rec, Source } from './types.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import { createStage } from '../config/registry.ts';
-import { setStatusCounts } from '../db/runs.ts';
+import { ensureRunsTable, finishRun, insertRun, setStatusCounts } from '../db/runs.ts';
 import type { DiffStage } from '../transforms/diff.ts';
 import { getter, keyText } from '../transforms/lib/fields.ts';
 import { checkGuards, guardError } from './guards.ts';
@@ -91,6 +93,45 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
   }
   const chosen = selectCandidates(plan, opts.selection);
   const db = await opts.db();
+  try {
+    await checkBeforeWriting(plan, loaded, chosen, opts, db.pool);
+  } catch (e) {
+    // A refused apply is part of the sync history too (K10): recorded as a failed apply, nothing written.
+    if (e instanceof RenkeiError && (opts.recordRun ?? true)) await recordRefusal(plan, loaded, chosen, e, opts, db.pool);
+    throw e;
+  }
+  const report = await runPipeline(loaded, {
+    ...opts,
+    source: planSource(chosen, loaded.config.options.batch_size),
+    transforms: false,
+    kind: 'apply',
+    meta: applyMeta(plan, opts),
+  });
+  if (opts.recordRun ?? true) {
+    const by = (s: string) => chosen.filter((c) => c.status === s).length;
+    await setStatusCounts(db.pool, report.run_id, { selected_new: by('new'), selected_changed: by('changed'), written: report.counts.written, rejected: report.counts.rejected });
+  }
+  return { report, chosen };
+}
+
+const applyMeta = (plan: Plan, opts: ApplyOptions) =>
+  ({ ...opts.meta, planId: plan.plan_id, referenceDate: plan.reference_date ?? null, direction: plan.direction, pipelineFile: plan.pipeline_file, overrides: plan.overrides });
+
+async function recordRefusal(plan: Plan, loaded: LoadedPipeline, chosen: Candidate[], e: RenkeiError, opts: ApplyOptions, pool: import('pg').Pool): Promise<void> {
+  const now = (opts.now ?? (() => new Date()))();
+  const id = newRunId(now);
+  await ensureRunsTable(pool);
+  await insertRun(pool, { id, pipeline: plan.pipeline, configHash: loaded.hash, startedAt: now, dryRun: false, kind: 'apply', startedBy: opts.startedBy ?? defaultStartedBy(), meta: applyMeta(plan, opts) });
+  const report: RunReport = {
+    run_id: id, pipeline: plan.pipeline, config_hash: loaded.hash, status: 'failed', dry_run: false, started_at: now.toISOString(),
+    finished_at: now.toISOString(), duration_ms: 0, counts: emptyCounts(), expanded: 0, stages: [], reasons: { filtered: {}, rejected: {} },
+    errors_file: null, error: { code: e.code, message: e.message }, kind: 'apply', started_by: opts.startedBy ?? defaultStartedBy(), facts: {},
+  };
+  await finishRun(pool, report);
+  await setStatusCounts(pool, id, { selected_new: chosen.filter((c) => c.status === 'new').length, selected_changed: chosen.filter((c) => c.status === 'changed').length, written: 0, rejected: 0 });
+}
+
+async function checkBeforeWriting(plan: Plan, loaded: LoadedPipeline, chosen: Candidate[], opts: ApplyOptions, pool: import('pg').Pool): Promise<void> {
   const logger = opts.logger.child({ pipeline: plan.pipeline, plan_id: plan.plan_id });
   if (opts.recheck ?? true) {
     const ctx: Ctx = {
@@ -105,19 +146,7 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
     if (stale.length) logger.warn({ stale: stale.length }, 'applying despite target changes (--force)');
   }
   if (!opts.force) {
-    const g = await checkGuards(plan, chosen, loaded.config, db.pool);
+    const g = await checkGuards(plan, chosen, loaded.config, pool);
     if (!g.ok) throw guardError(g.problems);
   }
-  const report = await runPipeline(loaded, {
-    ...opts,
-    source: planSource(chosen, loaded.config.options.batch_size),
-    transforms: false,
-    kind: 'apply',
-    meta: { ...opts.meta, planId: plan.plan_id, referenceDate: plan.reference_date ?? null, direction: plan.direction, pipelineFile: plan.pipeline_file, overrides: plan.overrides },
-  });
-  if (opts.recordRun ?? true) {
-    const by = (s: string) => chosen.filter((c) => c.status === s).length;
-    await setStatusCounts(db.pool, report.run_id, { selected_new: by('new'), selected_changed: by('changed'), written: report.counts.written, rejected: report.counts.rejected });
-  }
-  return { report, chosen };
 }

@@ -60,6 +60,11 @@ function safeUser(): string {
   try { return os.userInfo().username; } catch { return 'unknown'; }
 }
 
+/** `cli:<user>`: who started a run when nobody said (`--started-by`). */
+export function defaultStartedBy(): string {
+  return `cli:${process.env.USER ?? process.env.USERNAME ?? safeUser()}`;
+}
+
 export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptions): Promise<RunReport> {
   const { config } = loaded;
   const now = opts.now ?? (() => new Date());
@@ -77,7 +82,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptio
   const collect = opts.collect;
   const dryRun = (opts.dryRun ?? false) || collect !== undefined;
   const kind: RunKind = opts.kind ?? (collect ? 'plan' : 'run');
-  const startedBy = opts.startedBy ?? `cli:${process.env.USER ?? process.env.USERNAME ?? safeUser()}`;
+  const startedBy = opts.startedBy ?? defaultStartedBy();
   const record = opts.recordRun ?? true;
   const tally = new Tally();
   const counts = tally.counts;

@@ -201,6 +201,10 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(refused.stderr).toContain('GUARD_REFUSED');
     expect(refused.stderr).toContain(`the source returned ${few.length} records, ${(100 * few.length / rows.length).toFixed(1)}% of the ${rows.length}`);
     expect(sb.stats.writes).toBe(0);
+    // The refusal is in the sync history as a failed apply (K10).
+    const [last] = (await db.pool.query(`SELECT kind, status, message FROM renkei_runs ORDER BY started_at DESC, id DESC LIMIT 1`)).rows;
+    expect(last).toMatchObject({ kind: 'apply', status: 'failed' });
+    expect(last.message).toContain('GUARD_REFUSED');
     const forced = await cli(['apply', 'few-plan.json', '--force']);
     expect(forced.code).toBe(0);
     expect(sb.stats.writes).toBe(1);
