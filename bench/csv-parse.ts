@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { parse as fastCsvParse } from 'fast-csv';
 import csvParser from 'csv-parser';
 import Papa from 'papaparse';
@@ -19,6 +18,7 @@ import { inferSchema, initParser } from 'udsv';
 import { CsvScanner } from '../sources/csv-scanner.ts';
 import { csvRecords } from '../sources/csv-records.ts';
 import { decodeText, readFileChunks } from '../sources/text-decode.ts';
+import { isEntry } from './entry.ts';
 
 export interface CsvBenchOptions {
   rows?: number;
@@ -236,17 +236,8 @@ export function formatCsvBench(r: CsvBenchReport): string {
   return lines.join('\n');
 }
 
-/** True when this file is the script being run (directly by tsx, or as `node bin/run-ts.js bench/csv-parse.ts`). */
-function isEntry(): boolean {
-  const self = fileURLToPath(import.meta.url);
-  let argv = process.argv;
-  try {
-    argv = fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0'); // run-ts.js removes the file from process.argv
-  } catch { /* not Linux: process.argv is all there is */ }
-  return argv.slice(1, 3).some((a) => a && path.resolve(a) === self);
-}
 
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   const arg = (name: string) => {
     const i = process.argv.indexOf(`--${name}`);
     return i === -1 ? undefined : process.argv[i + 1];

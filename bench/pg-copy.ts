@@ -11,12 +11,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { makeCtx } from '../engine/context.ts';
 import type { Rec, Row } from '../engine/types.ts';
 import { postgresSink } from '../sinks/postgres.ts';
 import { startEmbedded } from '../db/embedded.ts';
+import { isEntry } from './entry.ts';
 
 type Mode = 'append' | 'replace' | 'upsert';
 
@@ -164,16 +164,8 @@ export async function benchPgCopy(opts: PgCopyBenchOptions): Promise<PgCopyBench
   }
 }
 
-function isMain(): boolean {
-  const self = fileURLToPath(import.meta.url);
-  let argv = process.argv;
-  try {
-    argv = fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0'); // bin/run-ts.js removes the file from process.argv
-  } catch { /* not Linux */ }
-  return argv.slice(1, 3).some((a) => a && path.resolve(a) === self);
-}
 
-if (isMain()) {
+if (isEntry(import.meta.url)) {
   const arg = (name: string): string | undefined => {
     const i = process.argv.indexOf(`--${name}`);
     return i === -1 ? undefined : process.argv[i + 1];

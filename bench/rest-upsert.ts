@@ -13,7 +13,6 @@
  * 200 s), fewer writes are sent and the output says so.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import pino from 'pino';
 import { makeCtx } from '../engine/context.ts';
 import type { Rec } from '../engine/types.ts';
 import { smarthrCrewsSink } from '../sinks/smarthr-crews.ts';
+import { isEntry } from './entry.ts';
 
 export interface RestUpsertOptions {
   writes?: number;
@@ -138,16 +138,8 @@ export async function benchRestUpsert(opts: RestUpsertOptions = {}): Promise<{ l
   return { latency_ms: latency, rate_cap_per_s: rate, cpus: os.cpus().length, load_avg_1m: load, results };
 }
 
-function isMain(): boolean {
-  const self = fileURLToPath(import.meta.url);
-  let argv = process.argv;
-  try {
-    argv = fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0'); // bin/run-ts.js removes the file from process.argv
-  } catch { /* not Linux */ }
-  return argv.slice(1, 3).some((a) => a && path.resolve(a) === self);
-}
 
-if (isMain()) {
+if (isEntry(import.meta.url)) {
   const arg = (name: string): string | undefined => {
     const i = process.argv.indexOf(`--${name}`);
     return i === -1 ? undefined : process.argv[i + 1];

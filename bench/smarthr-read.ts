@@ -10,7 +10,6 @@
  *   node bin/run-ts.js bench/smarthr-read.ts [--crews 100000] [--rate 200] [--per-page 100] [--concurrency 8] [--fields a,b,c]
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { once } from 'node:events';
@@ -19,6 +18,7 @@ import pino from 'pino';
 import { smarthrCrewsSource } from '../sources/smarthr-crews.ts';
 import { makeCtx } from '../engine/context.ts';
 import { Drop } from '../engine/types.ts';
+import { isEntry } from './entry.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,14 +86,8 @@ export function formatSmarthrRead(r: SmarthrReadBenchResult): string {
   ].join('\n');
 }
 
-function isEntry(): boolean {
-  const self = fileURLToPath(import.meta.url);
-  let argv = process.argv;
-  try { argv = fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0'); } catch { /* not Linux */ }
-  return argv.slice(1, 3).some((a) => a && path.resolve(a) === self);
-}
 
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   const arg = (name: string): number | undefined => {
     const i = process.argv.indexOf(`--${name}`);
     return i === -1 ? undefined : Number(process.argv[i + 1]);

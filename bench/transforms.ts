@@ -11,7 +11,6 @@
  */
 import '../config/registry.ts'; // first: loads the registries in the order their import cycle needs
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { mapStage } from '../transforms/map.ts';
 import { validateStage } from '../transforms/validate.ts';
 import { dedupe, dedupeStage } from '../transforms/dedupe.ts';
 import { diff, diffStage } from '../transforms/diff.ts';
+import { isEntry } from './entry.ts';
 
 const LAST = [['佐藤', 'サトウ'], ['鈴木', 'すずき'], ['高橋', 'タカハシ'], ['田中', 'ﾀﾅｶ'], ['伊藤', 'イトウ'], ['渡辺', 'ワタナベ'], ['山本', 'やまもと'], ['中村', 'ナカムラ']];
 const FIRST = [['太郎', 'タロウ'], ['花子', 'はなこ'], ['翔太', 'ショウタ'], ['陽菜', 'ヒナ'], ['大輔', 'ダイスケ'], ['美咲', 'みさき']];
@@ -150,15 +150,8 @@ export async function benchTransforms(opts: { rows?: number; memRows?: number[];
   return result;
 }
 
-/** True when run as `node bin/run-ts.js bench/transforms.ts` (run-ts removes the file from process.argv). */
-function isMain(): boolean {
-  const self = fileURLToPath(import.meta.url);
-  let argv = process.argv;
-  try { argv = fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0'); } catch { /* not Linux */ }
-  return argv.slice(1, 3).some((a) => a && path.resolve(a) === self);
-}
 
-if (isMain()) {
+if (isEntry(import.meta.url)) {
   const args = process.argv.slice(2);
   const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
   if (args[0] === '--child') await child(args[1], Number(args[2]));

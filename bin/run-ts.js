@@ -7,4 +7,6 @@ register();
 const file = process.argv[2];
 if (!file) { console.error('usage: run-ts FILE [args]'); process.exit(2); }
 process.argv.splice(2, 1);
+// Scripts ask bench/entry.ts whether they are the file being run (argv no longer names it).
+process.env.RENKEI_ENTRY = path.resolve(file);
 await import(pathToFileURL(path.resolve(file)).href);
