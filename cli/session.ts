@@ -7,6 +7,7 @@ import { createLogger } from '../engine/logger.ts';
 import { openDb, type Db } from '../db/connect.ts';
 import type { CommandIO } from './command.ts';
 import { SECRET_ENV } from '../config/interpolate.ts';
+import { ensureRunsTable } from '../db/runs.ts';
 
 export const LOG_OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
@@ -57,3 +58,22 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
 }
 
 export class UsageError extends Error {}
+
+/** `--limit N` as a positive integer. */
+export function parseLimit(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, not ${v}`);
+  return n;
+}
+
+/** Runs `fn` with the state database, its run table ensured, and closes the session after. */
+export async function withRunTable<T>(io: CommandIO, flags: Parameters<typeof openSession>[1], fn: (pool: import('pg').Pool) => Promise<T>): Promise<T> {
+  const s = openSession(io, flags);
+  try {
+    const db = await s.db();
+    await ensureRunsTable(db.pool);
+    return await fn(db.pool);
+  } finally {
+    await s.close();
+  }
+}

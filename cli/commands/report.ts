@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { ensureRunsTable, listRuns, runErrors, type RunRow } from '../../db/runs.ts';
-import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
+import { listRuns, runErrors, type RunRow } from '../../db/runs.ts';
+import { LOG_HELP, LOG_OPTIONS, UsageError, parseLimit, withRunTable } from '../session.ts';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -17,16 +17,12 @@ ${LOG_HELP}`,
   async run(argv, io) {
     const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { pipeline: { type: 'string' }, limit: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, ...LOG_OPTIONS } });
     if (positionals.length > 1) throw new UsageError('expected at most one run id');
-    const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not ${values.limit}`);
-    const s = openSession(io, values);
-    try {
-      const db = await s.db();
-      await ensureRunsTable(db.pool);
+    const limit = parseLimit(values.limit);
+    return withRunTable(io, values, async (pool) => {
       if (positionals.length === 1) {
-        const [run] = await listRuns(db.pool, { limit: 1, id: positionals[0] });
+        const [run] = await listRuns(pool, { limit: 1, id: positionals[0] });
         if (!run) throw new UsageError(`no run ${positionals[0]} (see renkei report)`);
-        const errors = await runErrors(db.pool, run.id, 10_000);
+        const errors = await runErrors(pool, run.id, 10_000);
         if (values.json) { io.stdout.write(JSON.stringify({ ...run, errors }) + '\n'); return 0; }
         io.stdout.write(detail(run) + '\n');
         if (errors.length) {
@@ -35,14 +31,12 @@ ${LOG_HELP}`,
         }
         return 0;
       }
-      const rows = await listRuns(db.pool, { limit, pipeline: values.pipeline });
+      const rows = await listRuns(pool, { limit, pipeline: values.pipeline });
       if (values.json) { for (const r of rows) io.stdout.write(JSON.stringify(r) + '\n'); return 0; }
       if (rows.length === 0) { io.stdout.write('no reports yet\n'); return 0; }
       for (const r of rows) io.stdout.write(line(r) + '\n');
       return 0;
-    } finally {
-      await s.close();
-    }
+    });
   },
 };
 

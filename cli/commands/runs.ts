@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
-import { ensureRunsTable, listRuns } from '../../db/runs.ts';
+import { LOG_HELP, LOG_OPTIONS, parseLimit, withRunTable } from '../session.ts';
+import { listRuns } from '../../db/runs.ts';
 
 export const runsCommand: Command = {
   name: 'runs',
@@ -17,13 +17,9 @@ Options:
 ${LOG_HELP}`,
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { limit: { type: 'string', default: '10' }, pipeline: { type: 'string' }, json: { type: 'boolean', default: false }, ...LOG_OPTIONS } });
-    const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, not ${values.limit}`);
-    const s = openSession(io, values);
-    try {
-      const db = await s.db();
-      await ensureRunsTable(db.pool);
-      const rows = await listRuns(db.pool, { limit, pipeline: values.pipeline });
+    const limit = parseLimit(values.limit);
+    return withRunTable(io, values, async (pool) => {
+      const rows = await listRuns(pool, { limit, pipeline: values.pipeline });
       if (values.json) { for (const r of rows) io.stdout.write(JSON.stringify(r) + '\n'); return 0; }
       if (rows.length === 0) { io.stdout.write('no runs recorded yet\n'); return 0; }
       const table = rows.map((r) => {
@@ -38,8 +34,6 @@ ${LOG_HELP}`,
       const line = (r: string[]) => r.map((c, i) => (i >= 5 && i <= 9 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
       io.stdout.write([line(head), ...table.map(line)].join('\n') + '\n');
       return 0;
-    } finally {
-      await s.close();
-    }
+    });
   },
 };
