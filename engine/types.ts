@@ -94,6 +94,17 @@ export interface Source {
  * `abort` rolls back whatever is not committed.
  */
 export interface Sink {
+  /**
+   * How the sink commits. `atomic`: nothing is visible in the target until `close` resolves, and
+   * `abort` rolls everything back (PostgreSQL COPY in one transaction). `per-record`: each record is
+   * durable in the target as soon as the target acknowledged it and cannot be rolled back (REST).
+   */
+  readonly commits: 'atomic' | 'per-record';
+  /**
+   * Records the target has acknowledged so far (`per-record` sinks). After a failed or interrupted
+   * run these stay written and are reported as such; never count a write the target did not confirm.
+   */
+  acknowledged?(): number;
   open(): Promise<void>;
   write(batch: Rec[]): Promise<Drop[]>;
   /** Finish pending work (e.g. the last COPY segment) and return records refused late; called before close. */

@@ -73,6 +73,7 @@ export const postgresSink = defineComponent({
       return loader;
     };
     return {
+      commits: 'atomic',
       async open() {
         const url = options.connection ?? (await ctx.db()).url;
         loader = new PgLoader({

@@ -34,6 +34,11 @@ export class RestWriter {
     return k ? `${this.ctx.key.join('+')} ${k}` : rec.origin;
   }
 
+  /** Writes the target acknowledged (created + updated): these stay written whatever happens next. */
+  get acknowledged(): number {
+    return this.counts.created + this.counts.updated;
+  }
+
   /** Records a Drop decided without a request (no diff, no target id, parent failed …). */
   drop(d: Drop): void {
     this.drops.push(d);

@@ -82,6 +82,8 @@ export const smarthrCrewsSink = defineComponent({
     let client: SmarthrClient | undefined;
     const writer = new RestWriter(ctx, o.concurrency);
     return {
+      commits: 'per-record',
+      acknowledged: () => writer.acknowledged,
       async open() {
         client = new SmarthrClient(o, ctx, 'smarthr.crews');
       },

@@ -88,6 +88,8 @@ export const smarthrDepartmentsSink = defineComponent({
     };
 
     return {
+      commits: 'per-record',
+      acknowledged: () => writer.acknowledged,
       async open() {
         const c = client = new SmarthrClient(o, ctx, 'smarthr.departments');
         let repeated = 0;
