@@ -37,6 +37,7 @@ export interface LoaderConfig {
 interface Segment { rows: Rec[]; copy: CopyIn; chunker: CopyChunker }
 
 export class PgLoader implements Sink {
+  readonly commits = 'atomic' as const;
   private client: pg.Client | undefined;
   private lost: Error | undefined;
   private failure: RenkeiError | undefined;
