@@ -12,7 +12,7 @@
  */
 import { reject, type Drop, type Rec } from '../engine/types.ts';
 import { RenkeiError } from '../engine/errors.ts';
-import { HttpError } from '../sources/http/errors.ts';
+import { HttpError } from '../connections/http/errors.ts';
 
 export type WriteOp = 'create' | 'update';
 

@@ -12,9 +12,9 @@
  */
 import { z } from 'zod';
 import { defineComponent, Drop, unchanged, type Rec, type Row, type Sink } from '../engine/types.ts';
-import { smarthrConnectionShape } from '../sources/smarthr-connection.ts';
-import { SmarthrClient } from '../sources/smarthr-client.ts';
-import type { CrewWrite } from '../sources/smarthr-schemas.ts';
+import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
+import { SmarthrClient } from '../connections/smarthr/smarthr-client.ts';
+import type { CrewWrite } from '../connections/smarthr/schemas.ts';
 import { apiValue, customValue, diffTarget } from './rest-errors.ts';
 import { RestWriter } from './rest-writer.ts';
 

@@ -16,9 +16,9 @@
  */
 import { z } from 'zod';
 import { defineComponent, Drop, reject, unchanged, type Rec, type Row, type Sink } from '../engine/types.ts';
-import { smarthrConnectionShape } from '../sources/smarthr-connection.ts';
-import { SmarthrClient } from '../sources/smarthr-client.ts';
-import type { Department, DepartmentWrite } from '../sources/smarthr-schemas.ts';
+import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
+import { SmarthrClient } from '../connections/smarthr/smarthr-client.ts';
+import type { Department, DepartmentWrite } from '../connections/smarthr/schemas.ts';
 import { apiValue, diffTarget } from './rest-errors.ts';
 import { RestWriter } from './rest-writer.ts';
 import { writeConcurrency } from './smarthr-crews.ts';

@@ -1,7 +1,7 @@
 /** Source `smarthr.biz_establishments`: Offices (事業所) from `GET /v1/biz_establishments`, paged, rate-limited and retried like every SmartHR source. */
 import { z } from 'zod';
 import { defineComponent, type Source } from '../engine/types.ts';
-import { smarthrConnectionShape } from './smarthr-connection.ts';
+import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { listShape, smarthrListSource } from './smarthr-list.ts';
 
 const schema = z.strictObject({

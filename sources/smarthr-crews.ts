@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { defineComponent, type Source } from '../engine/types.ts';
-import { smarthrConnectionShape } from './smarthr-connection.ts';
+import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { listShape, smarthrListSource } from './smarthr-list.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');

@@ -1,7 +1,7 @@
 /** Source `smarthr.custom_field_templates`: Custom field templates (カスタム従業員項目) from `GET /v1/crew_custom_field_templates`, paged, rate-limited and retried like every SmartHR source. */
 import { z } from 'zod';
 import { defineComponent, type Source } from '../engine/types.ts';
-import { smarthrConnectionShape } from './smarthr-connection.ts';
+import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { listShape, smarthrListSource } from './smarthr-list.ts';
 
 const schema = z.strictObject({

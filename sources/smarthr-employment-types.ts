@@ -1,7 +1,7 @@
 /** Source `smarthr.employment_types`: Employment types (雇用形態) from `GET /v1/employment_types`, paged, rate-limited and retried like every SmartHR source. */
 import { z } from 'zod';
 import { defineComponent, type Source } from '../engine/types.ts';
-import { smarthrConnectionShape } from './smarthr-connection.ts';
+import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { listShape, smarthrListSource } from './smarthr-list.ts';
 
 const schema = z.strictObject({

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { Drop, type Ctx, type Rec, type Row, type Source } from '../engine/types.ts';
-import { smarthrHttp, type SmarthrConnection } from './smarthr-connection.ts';
-import { pagingStrategies, type PagedRequest } from './http/paging.ts';
+import { smarthrHttp, type SmarthrConnection } from '../connections/smarthr/connection.ts';
+import { pagingStrategies, type PagedRequest } from '../connections/http/paging.ts';
 
 export const listShape = {
   per_page: z.number().int().min(1).max(100).default(100).describe('Records per page (SmartHR allows up to 100).'),

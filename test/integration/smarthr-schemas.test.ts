@@ -1,13 +1,13 @@
 /**
  * The sandbox answers in the shapes of SmartHR's published OpenAPI document, checked with renkei's own
- * zod schemas (sources/smarthr-schemas.ts) over real HTTP, including paging and rate-limit headers.
+ * zod schemas (connections/smarthr/schemas.ts) over real HTTP, including paging and rate-limit headers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import {
   apiErrorSchema, bizEstablishmentSchema, crewSchema, customFieldTemplateSchema, departmentSchema, employmentTypeSchema, jobTitleSchema,
-} from '../../sources/smarthr-schemas.ts';
+} from '../../connections/smarthr/schemas.ts';
 
 let sb: SmarthrSandbox;
 beforeAll(async () => { sb = await startSmarthrSandbox({ employees: 400, seed: 'schemas', rateLimit: 50, departmentDepth: 4 }); });

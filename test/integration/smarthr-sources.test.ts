@@ -5,8 +5,8 @@ import { createSource, sourceConfigSchema } from '../../config/registry.ts';
 import { makeCtx } from '../../engine/context.ts';
 import { Drop, type Rec } from '../../engine/types.ts';
 import { RenkeiError } from '../../engine/errors.ts';
-import { SmarthrClient } from '../../sources/smarthr-client.ts';
-import { smarthrConnectionSchema } from '../../sources/smarthr-connection.ts';
+import { SmarthrClient } from '../../connections/smarthr/smarthr-client.ts';
+import { smarthrConnectionSchema } from '../../connections/smarthr/connection.ts';
 
 let sb: SmarthrSandbox;
 beforeAll(async () => { sb = await startSmarthrSandbox({ employees: 60, seed: 'sources', rateLimit: 0, departmentDepth: 5 }); });

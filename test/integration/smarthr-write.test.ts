@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { MIKIWAME_TEMPLATE_NAME } from '../../sandbox/generate/masters.ts';
-import { SmarthrClient } from '../../sources/smarthr-client.ts';
-import { smarthrConnectionSchema } from '../../sources/smarthr-connection.ts';
+import { SmarthrClient } from '../../connections/smarthr/smarthr-client.ts';
+import { smarthrConnectionSchema } from '../../connections/smarthr/connection.ts';
 import { makeCtx } from '../../engine/context.ts';
 import { RenkeiError } from '../../engine/errors.ts';
-import { HttpError } from '../../sources/http/errors.ts';
+import { HttpError } from '../../connections/http/errors.ts';
 
 const clientFor = (sb: SmarthrSandbox, extra: Record<string, unknown> = {}): SmarthrClient =>
   new SmarthrClient(smarthrConnectionSchema.parse({ base_url: sb.url, token: sb.token, rate_limit: 500, retry_base_ms: 10, ...extra }), makeCtx());

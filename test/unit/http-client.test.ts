@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { HttpClient } from '../../sources/http/client.ts';
-import { HttpError } from '../../sources/http/errors.ts';
-import type { Clock } from '../../sources/http/clock.ts';
+import { HttpClient } from '../../connections/http/client.ts';
+import { HttpError } from '../../connections/http/errors.ts';
+import type { Clock } from '../../connections/http/clock.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 const servers: http.Server[] = [];

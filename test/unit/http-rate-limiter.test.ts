@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../sources/http/rate-limiter.ts';
-import { realClock, type Clock } from '../../sources/http/clock.ts';
+import { RateLimiter } from '../../connections/http/rate-limiter.ts';
+import { realClock, type Clock } from '../../connections/http/clock.ts';
 
 /** A virtual clock: sleeping advances time instantly, optionally oversleeping like a busy event loop. */
 function fakeClock(overshoot = 0): Clock & { t: number; sleeps: number[] } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, retryAfterMs } from '../../sources/http/retry.ts';
-import { parseLinkHeader } from '../../sources/http/link-header.ts';
-import { describeFailure, isTransientStatus, parseApiError } from '../../sources/http/errors.ts';
+import { backoffMs, retryAfterMs } from '../../connections/http/retry.ts';
+import { parseLinkHeader } from '../../connections/http/link-header.ts';
+import { describeFailure, isTransientStatus, parseApiError } from '../../connections/http/errors.ts';
 
 describe('backoff', () => {
   const o = { baseMs: 100, maxDelayMs: 1000 };

@@ -3,9 +3,9 @@
  * which token, and how politely. Defaults follow the documented limit of 10 requests/s per token.
  */
 import { z } from 'zod';
-import type { Ctx } from '../engine/types.ts';
-import type { ErrorCode } from '../engine/errors.ts';
-import { HttpClient } from './http/client.ts';
+import type { Ctx } from '../../engine/types.ts';
+import type { ErrorCode } from '../../engine/errors.ts';
+import { HttpClient } from '../http/client.ts';
 
 export const smarthrConnectionShape = {
   base_url: z.url({ protocol: /^https?$/ }).describe('API base URL including `/api`, e.g. `https://acme.smarthr.jp/api` (sandbox tenants: `https://acme.daruma.space/api`).'),

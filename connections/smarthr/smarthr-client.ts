@@ -5,12 +5,12 @@
  * only where the server says it did nothing (429, 503), so a create is never sent twice by us.
  */
 import type { z } from 'zod';
-import type { Ctx } from '../engine/types.ts';
-import { RenkeiError, type ErrorCode } from '../engine/errors.ts';
-import type { HttpClient } from './http/client.ts';
-import { pagingStrategies, type PagingName } from './http/paging.ts';
-import { smarthrHttp, type SmarthrConnection } from './smarthr-connection.ts';
-import { crewWriteSchema, departmentWriteSchema, type Crew, type CrewWrite, type Department, type DepartmentWrite } from './smarthr-schemas.ts';
+import type { Ctx } from '../../engine/types.ts';
+import { RenkeiError, type ErrorCode } from '../../engine/errors.ts';
+import type { HttpClient } from '../http/client.ts';
+import { pagingStrategies, type PagingName } from '../http/paging.ts';
+import { smarthrHttp, type SmarthrConnection } from './connection.ts';
+import { crewWriteSchema, departmentWriteSchema, type Crew, type CrewWrite, type Department, type DepartmentWrite } from './schemas.ts';
 
 /** A body that does not fit the API's write schema fails before any request (not transient). */
 function checked<T>(schema: z.ZodType<T>, value: unknown, what: string, code: ErrorCode): T {
