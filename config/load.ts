@@ -99,7 +99,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
     for (const issue of result.error.issues) problems.push(describeIssue(issue, doc, at));
     throw new ConfigError(`${file}: configuration problems`, problems);
   }
-  const config = result.data as PipelineConfig;
+  const config: PipelineConfig = result.data;
   const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
   return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])] };
 }
@@ -167,7 +167,7 @@ function checkTypes(raw: Record<string, unknown>, doc: Document, at: (o?: number
       problems.push(`${at(offsetOf(doc, tp))}: ${formatPath(tp)}: unknown ${kind} type ${JSON.stringify(t)}; valid: ${valid.join(', ') || '(none registered)'}`);
     }
   };
-  const names = (l: { type: string }[]) => l.map((c) => c.type);
+  const names = (l: readonly { type: string }[]) => l.map((c) => c.type);
   check(['source'], raw.source, 'source', names(registries.sources));
   if (Array.isArray(raw.transforms)) raw.transforms.forEach((t, i) => check(['transforms', i], t, 'transform', names(registries.transforms)));
   if (Array.isArray(raw.sinks)) raw.sinks.forEach((t, i) => check(['sinks', i], t, 'sink', names(registries.sinks)));

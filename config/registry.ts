@@ -1,41 +1,34 @@
 /**
  * Config schemas built from the component registries, and factories that turn a validated config
- * into a live component. Components that embed another component's config (e.g. a diff stage reading
- * its target through any source) use `sourceConfigSchema()` and `createSource()` from here.
+ * into a live component. The source half lives in config/sources.ts (stages that read through any
+ * source import it from there); the runner hands `createSource` to stages through their ctx.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { sources } from '../sources/index.ts';
 import { transforms } from '../transforms/index.ts';
 import { errorSinks, sinks } from '../sinks/index.ts';
-import type { Component, Ctx, ErrorSink, Sink, Source, Stage } from '../engine/types.ts';
-import { ConfigError } from '../engine/errors.ts';
-import { provideSourceRegistry } from '../transforms/lib/source-ref.ts';
+import type { Ctx, ErrorSink, Sink, Stage } from '../engine/types.ts';
+import { findComponent, unionOf, type ConfigOf } from './components.ts';
 
-function union(kind: string, list: Component<any, unknown>[]): z.ZodType {
-  if (list.length === 0) return z.never().describe(`no ${kind} types registered`);
-  if (list.length === 1) return list[0].schema;
-  return z.discriminatedUnion('type', list.map((c) => c.schema) as [z.ZodObject<any>, z.ZodObject<any>, ...z.ZodObject<any>[]]);
-}
+export { createSource, sourceConfigSchema, type SourceConfig } from './sources.ts';
+export { configOf, type ComponentConfig } from './components.ts';
 
-export const sourceConfigSchema = (): z.ZodType => union('source', sources);
-export const stageConfigSchema = (): z.ZodType => union('transform', transforms);
-export const sinkConfigSchema = (): z.ZodType => union('sink', sinks);
-export const errorSinkConfigSchema = (): z.ZodType => union('error sink', errorSinks);
+/** A transform stage config of any registered type (inferred from the stage schemas). */
+export type StageConfig = ConfigOf<typeof transforms>;
+/** A sink config of any registered type. */
+export type SinkConfig = ConfigOf<typeof sinks>;
+/** An error sink config of any registered type. */
+export type ErrorSinkConfig = ConfigOf<typeof errorSinks>;
 
-export type ComponentConfig = { type: string } & Record<string, unknown>;
+const stageSchema = unionOf('transform', transforms);
+const sinkSchema = unionOf('sink', sinks);
+const errorSinkSchema = unionOf('error sink', errorSinks);
+export const stageConfigSchema = (): z.ZodType<StageConfig> => stageSchema;
+export const sinkConfigSchema = (): z.ZodType<SinkConfig> => sinkSchema;
+export const errorSinkConfigSchema = (): z.ZodType<ErrorSinkConfig> => errorSinkSchema;
 
-function find<T>(kind: string, list: Component<any, T>[], type: string): Component<any, T> {
-  const c = list.find((x) => x.type === type);
-  if (!c) throw new ConfigError(`unknown ${kind} type "${type}"; valid: ${list.map((x) => x.type).join(', ')}`);
-  return c;
-}
-
-export const createSource = (cfg: ComponentConfig, ctx: Ctx): Source => find('source', sources, cfg.type).create(cfg, ctx);
-export const createStage = (cfg: ComponentConfig, ctx: Ctx): Stage => find('transform', transforms, cfg.type).create(cfg, ctx);
-export const createSink = (cfg: ComponentConfig, ctx: Ctx): Sink => find('sink', sinks, cfg.type).create(cfg, ctx);
-export const createErrorSink = (cfg: ComponentConfig, ctx: Ctx): ErrorSink => find('error sink', errorSinks, cfg.type).create(cfg, ctx);
+export const createStage = (cfg: StageConfig, ctx: Ctx): Stage => findComponent('transform', transforms, cfg.type).create(cfg, ctx);
+export const createSink = (cfg: SinkConfig, ctx: Ctx): Sink => findComponent('sink', sinks, cfg.type).create(cfg, ctx);
+export const createErrorSink = (cfg: ErrorSinkConfig, ctx: Ctx): ErrorSink => findComponent('error sink', errorSinks, cfg.type).create(cfg, ctx);
 
 export const registries = { sources, transforms, sinks, errorSinks };
-
-// Stages that read through any source (diff target, lookups) get the registry without an import cycle.
-provideSourceRegistry({ sourceConfigSchema, createSource });

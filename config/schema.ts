@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { notifySchema } from '../engine/notify.ts';
-import { errorSinkConfigSchema, sinkConfigSchema, sourceConfigSchema, stageConfigSchema, type ComponentConfig } from './registry.ts';
+import { errorSinkConfigSchema, sinkConfigSchema, sourceConfigSchema, stageConfigSchema } from './registry.ts';
 
 export const runOptionsSchema = z.strictObject({
   batch_size: z.number().int().min(1).max(100_000).default(1000)
@@ -40,24 +40,19 @@ export function pipelineSchema() {
     transforms: z.array(stageConfigSchema()).default([]).describe('Stages applied in order.'),
     sinks: z.array(sinkConfigSchema()).min(1).describe('Where records are written (one or more).'),
     errors: errorSinkConfigSchema().describe('Where rejected records go (G2).'),
-    options: runOptionsSchema.default({ batch_size: 1000, concurrency: 4 }),
+    // prefault: an absent block is parsed as {} so the field defaults above apply (written once).
+    options: runOptionsSchema.prefault({}),
     notify: notifySchema.optional(),
-    guards: guardsSchema.default({ min_source_ratio: 0.5, max_deactivate_ratio: 0.1, deactivate: [{ field: 'resigned_at' }, { field: 'emp_status', to: 'retired' }] }),
+    guards: guardsSchema.prefault({}),
   });
 }
 
-export interface PipelineConfig {
-  name: string;
-  description?: string;
-  key: string[];
-  source: ComponentConfig;
-  transforms: ComponentConfig[];
-  sinks: ComponentConfig[];
-  errors: ComponentConfig;
-  options: z.infer<typeof runOptionsSchema>;
-  guards: z.infer<typeof guardsSchema>;
-  notify?: z.infer<typeof notifySchema>;
-}
+/** A validated pipeline file, inferred from the schema: each slot is the union of its registered components' options. */
+export type PipelineConfig = z.output<ReturnType<typeof pipelineSchema>>;
+/** Run options with every default applied. */
+export type RunOptionsConfig = z.output<typeof runOptionsSchema>;
+/** The run options of a pipeline file without an `options:` block (the schema's defaults). */
+export const DEFAULT_RUN_OPTIONS: RunOptionsConfig = runOptionsSchema.parse({});
 
 /** JSON Schema (draft 2020-12) of pipeline files, for editor completion (`renkei schema`). */
 export function pipelineJsonSchema(): unknown {

@@ -139,6 +139,8 @@ export interface Ctx {
   options: RunOptions;
   /** Field names that identify a record (pipeline `key`), used in error rows and logs (G6). */
   key: string[];
+  /** Builds a source from any registered source config: for stages that read a second input (diff target, lookups). */
+  createSource?: (config: { type: string } & Record<string, unknown>, ctx: Ctx) => Source;
 }
 
 export interface RunOptions {

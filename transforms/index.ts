@@ -1,4 +1,7 @@
-/** Registry of transform stages: add each component here explicitly. */
+/**
+ * Registry of transform stages: add each component here explicitly. Declared `as const` so the
+ * pipeline config type keeps each stage's options (config/registry.ts infers them from the schemas).
+ */
 import type { StageComponent } from '../engine/types.ts';
 import { normalize } from './normalize.ts';
 import { map } from './map.ts';
@@ -9,4 +12,4 @@ import { tree } from './tree.ts';
 import { diff } from './diff.ts';
 import { moduleStage } from './module.ts';
 
-export const transforms: StageComponent[] = [normalize, map, filter, validate, dedupe, tree, diff, moduleStage];
+export const transforms = [normalize, map, filter, validate, dedupe, tree, diff, moduleStage] as const satisfies readonly StageComponent[];

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { loadPipeline } from '../../config/load.ts';
+import { configOf } from '../../config/registry.ts';
+import { postgresSink } from '../../sinks/postgres.ts';
 import { writeAttendanceCsv } from '../../sandbox/attendance-data.ts';
 import { LOG_OPTIONS, UsageError, openSession } from '../session.ts';
 import { runLoaded } from './run.ts';
@@ -46,7 +48,8 @@ Options:
     const s = openSession({ ...io, env }, { 'log-level': 'warn', 'log-format': values['log-format'] });
     try {
       const db = await s.db();
-      const sink = loaded.config.sinks[0] as unknown as { table: string };
+      const sink = configOf(postgresSink, loaded.config.sinks[0]);
+      if (!sink) throw new Error(`${DEMO_PIPELINE}: the demo's first sink must be postgres`);
       const { rows: [stats] } = await db.pool.query(`SELECT count(*)::int AS n, count(DISTINCT employee_code)::int AS employees, min(work_date)::text AS first, max(work_date)::text AS last, count(*) FILTER (WHERE clock_out_min >= 1440)::int AS past_midnight FROM "${sink.table}"`);
       const where = io.env.DATABASE_URL ? 'DATABASE_URL' : `the embedded PostgreSQL (${path.join(io.cwd, '.renkei', 'pg')})`;
       io.stdout.write(`table ${sink.table} in ${where}: ${stats.n.toLocaleString('en-US')} rows, ${stats.employees} employees, ${stats.first} … ${stats.last}, ${stats.past_midnight} shifts ending past midnight\n`);

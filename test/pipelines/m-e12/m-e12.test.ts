@@ -30,13 +30,13 @@ describe('M-E12 worked example', () => {
     const ctx = makeCtx({ baseDir: DIR });
     const pipeline = parseYaml(yamlText) as { source: Record<string, unknown>; transforms: unknown[] };
     let items: Rec[] = [];
-    for await (const batch of createSource(sourceConfigSchema().parse(pipeline.source) as { type: string }, ctx).read()) {
+    for await (const batch of createSource(sourceConfigSchema().parse(pipeline.source), ctx).read()) {
       for (const r of batch) if (!(r instanceof Drop)) items.push(r);
     }
     expect(items).toHaveLength(8);
     const drops: Drop[] = [];
     for (const cfg of pipeline.transforms) {
-      const res = await runStage(createStage(stageConfigSchema().parse(cfg) as { type: string }, ctx), items);
+      const res = await runStage(createStage(stageConfigSchema().parse(cfg), ctx), items);
       items = res.out;
       drops.push(...res.drops);
     }

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import '../../../config/registry.ts';
 import { diff, diffStage } from '../../../transforms/diff.ts';
 import { runStage, recs } from '../../../engine/stage-harness.ts';
 import { makeCtx } from '../../../engine/context.ts';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import '../../../config/registry.ts';
 import { validate, validateStage, type ValidateRule } from '../../../transforms/validate.ts';
 import { runStage } from '../../../engine/stage-harness.ts';
 import { makeCtx } from '../../../engine/context.ts';
