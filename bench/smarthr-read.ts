@@ -15,7 +15,7 @@ import readline from 'node:readline';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { smarthrCrewsSource } from '../sources/smarthr-crews.ts';
+import { smarthrCrewsSource } from '../sources/smarthr-lists.ts';
 import { makeCtx } from '../engine/context.ts';
 import { Drop } from '../engine/types.ts';
 import { isEntry } from './entry.ts';

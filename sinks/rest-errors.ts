@@ -1,9 +1,10 @@
 /**
  * What a failed REST write means for the run. The target's own answer decides:
  * - 401 / 403: the token or its scope cannot do this at all → the error is thrown and the run fails
- *   (every other record would fail the same way; 403 also covers SmartHR's seat limit, code 7);
+ *   (every other record would fail the same way; 403 also covers SmartHR's seat limit, code 7); so
+ *   does a write refused by the client because the API is in its closed hours (policy `fail`);
  * - another 4xx (400, 404, 409, 422 …): the target refused this record → rejected `TARGET_REFUSED`
- *   with the target's type and message, and the run goes on;
+ *   with the target's type and message (as the API profile read its error body), and the run goes on;
  * - transient failures still failing after the shared HTTP layer's retries, or a create whose
  *   connection broke (POST is not retried) → rejected `SINK_HTTP`; the error budget stops a run in
  *   which everything fails;
@@ -19,16 +20,8 @@ export type WriteOp = 'create' | 'update';
 /** Statuses that mean the whole run cannot work, not that one record is wrong. */
 const FATAL = new Set([401, 403]);
 
-/** The first `errors[].field` of a SmartHR error body, when there is one. */
-function apiField(e: HttpError): string | undefined {
-  const errs = e.api?.errors;
-  if (!Array.isArray(errs)) return undefined;
-  for (const x of errs) {
-    const f = x && typeof x === 'object' ? (x as Record<string, unknown>).field : undefined;
-    if (typeof f === 'string' && f) return f;
-  }
-  return undefined;
-}
+/** Whole-run failures: the credential or scope is refused, or the API takes no requests now. */
+const fatal = (e: HttpError): boolean => e.closedHours || (e.status !== undefined && FATAL.has(e.status));
 
 /**
  * The Drop for a write that failed, or throws when the failure is not about this record (auth,
@@ -39,9 +32,9 @@ export function writeFailure(rec: Rec, e: unknown, op: WriteOp, key: string, sig
   const who = key ? `${key}: ` : '';
   if (e instanceof HttpError) {
     const status = e.status;
-    if (status !== undefined && FATAL.has(status)) throw e;
+    if (fatal(e)) throw e;
     if (status !== undefined && status >= 400 && status < 500 && !e.transient && status !== 429) {
-      return reject(rec, 'TARGET_REFUSED', `${who}the target refused the ${op}: ${e.message}`, apiField(e));
+      return reject(rec, 'TARGET_REFUSED', `${who}the target refused the ${op}: ${e.message}`, e.api?.field);
     }
     // A create the server may have applied before failing (no answer, or a 5xx other than maintenance).
     const unsure = op === 'create' && (status === undefined || (status >= 500 && status !== 503))
@@ -60,23 +53,24 @@ export function fatalWriteError(e: unknown, signal?: AbortSignal): RenkeiError {
   if (signal?.aborted && !(e instanceof RenkeiError)) {
     return new RenkeiError('ABORTED', 'run interrupted while writing; what the target acknowledged stays written', { cause: e });
   }
-  if (e instanceof HttpError && e.status !== undefined && FATAL.has(e.status)) {
+  if (e instanceof HttpError && fatal(e)) {
     return new RenkeiError('SINK_HTTP', `${e.message}; the run stops (no further record could be written)`, { cause: e });
   }
   return e instanceof RenkeiError ? e : new RenkeiError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
 }
 
 /**
- * Checks what the diff stage left on the record: `new`, or `changed` with the target's id carried.
- * Returns the target id for an update, `null` for a create, or a Drop naming the missing stage.
+ * Checks what the diff stage left on the record: `new`, or `changed` with the target's identity
+ * carried — the field the API profile names (`identity`: SmartHR `id`, KING OF TIME `key`). Returns
+ * that identity for an update, `null` for a create, or a Drop naming the missing stage.
  */
-export function diffTarget(rec: Rec, key: string, fallbackId?: string): string | null | Drop {
+export function diffTarget(rec: Rec, key: string, identity: string, fallback?: string): string | null | Drop {
   const who = key ? `${key}: ` : '';
-  if (!rec.meta) return reject(rec, 'NO_DIFF', `${who}the record has no diff status: add a diff stage with carry: [id] before this sink`);
+  if (!rec.meta) return reject(rec, 'NO_DIFF', `${who}the record has no diff status: add a diff stage with carry: [${identity}] before this sink`);
   if (rec.meta.status === 'new') return null;
-  const id = rec.meta.target?.id ?? fallbackId;
+  const id = rec.meta.target?.[identity] ?? fallback;
   if (typeof id === 'string' && id !== '') return id;
-  return reject(rec, 'NO_TARGET_ID', `${who}a changed record carries no target id: add a diff stage with carry: [id] before this sink`);
+  return reject(rec, 'NO_TARGET_ID', `${who}a changed record carries no target ${identity}: add a diff stage with carry: [${identity}] before this sink`);
 }
 
 /** A record field's value as a JSON API takes it: blank → null, dates as YYYY-MM-DD, arrays and objects as they are. */

@@ -4,6 +4,9 @@
  * submits every record and then `settle`s, so it resolves only once every request of the batch has been
  * answered: what is not refused has been acknowledged by the target (G1).
  *
+ * The target identity of a changed record is read through the API profile's identity field (SmartHR
+ * `id`, KING OF TIME `key`), so the loop serves any API.
+ *
  * Logs carry the record's key, the operation, the target id and the status — never bodies, names or
  * the token (G5, G6).
  */
@@ -11,7 +14,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Ctx, Drop, Rec } from '../engine/types.ts';
 import { keyOf } from '../engine/keys.ts';
-import { fatalWriteError, writeFailure, type WriteOp } from './rest-errors.ts';
+import type { ApiProfile } from '../connections/http/profile.ts';
+import { diffTarget, fatalWriteError, writeFailure, type WriteOp } from './rest-errors.ts';
 
 /** Totals of one sink's run, logged at close. */
 export interface WriteCounts { created: number; updated: number; refused: number; failed: number }
@@ -23,7 +27,7 @@ export class RestWriter {
   private drops: Drop[] = [];
   private fatal: unknown;
 
-  constructor(private readonly ctx: Ctx, concurrency: number) {
+  constructor(private readonly ctx: Ctx, concurrency: number, private readonly profile: Pick<ApiProfile, 'identity'>) {
     this.limit = pLimit(concurrency);
     this.log = ctx.logger;
   }
@@ -32,6 +36,14 @@ export class RestWriter {
   keyText(rec: Rec): string {
     const k = keyOf(rec.data, this.ctx.key);
     return k ? `${this.ctx.key.join('+')} ${k}` : rec.origin;
+  }
+
+  /**
+   * The target identity to update the record by (the profile's identity field, carried by the diff
+   * stage), `null` to create it, or a Drop when the diff stage or the identity is missing.
+   */
+  target(rec: Rec, key: string, fallback?: string): string | null | Drop {
+    return diffTarget(rec, key, this.profile.identity, fallback);
   }
 
   /** Writes the target acknowledged (created + updated): these stay written whatever happens next. */

@@ -15,7 +15,8 @@ import { defineComponent, Drop, unchanged, type Rec, type Row, type Sink } from 
 import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { SmarthrClient } from '../connections/smarthr/smarthr-client.ts';
 import type { CrewWrite } from '../connections/smarthr/schemas.ts';
-import { apiValue, customValue, diffTarget } from './rest-errors.ts';
+import { smarthrProfile } from '../connections/smarthr/profile.ts';
+import { apiValue, customValue } from './rest-errors.ts';
 import { RestWriter } from './rest-writer.ts';
 
 const constant = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -80,7 +81,7 @@ export const smarthrCrewsSink = defineComponent({
   schema,
   create(o, ctx): Sink {
     let client: SmarthrClient | undefined;
-    const writer = new RestWriter(ctx, o.concurrency);
+    const writer = new RestWriter(ctx, o.concurrency, smarthrProfile);
     return {
       commits: 'per-record',
       acknowledged: () => writer.acknowledged,
@@ -92,7 +93,7 @@ export const smarthrCrewsSink = defineComponent({
         const pending: Array<Promise<unknown>> = [];
         for (const rec of batch) {
           const key = writer.keyText(rec);
-          const id = diffTarget(rec, key);
+          const id = writer.target(rec, key);
           if (id instanceof Drop) { writer.drop(id); continue; }
           if (id === null) {
             pending.push(writer.send(rec, 'create', async () => (await c.createCrew(createBody(o, rec.data))).id));

@@ -19,7 +19,8 @@ import { defineComponent, Drop, reject, unchanged, type Rec, type Row, type Sink
 import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { SmarthrClient } from '../connections/smarthr/smarthr-client.ts';
 import type { Department, DepartmentWrite } from '../connections/smarthr/schemas.ts';
-import { apiValue, diffTarget } from './rest-errors.ts';
+import { smarthrProfile } from '../connections/smarthr/profile.ts';
+import { apiValue } from './rest-errors.ts';
 import { RestWriter } from './rest-writer.ts';
 import { writeConcurrency } from './smarthr-crews.ts';
 
@@ -41,7 +42,7 @@ export const smarthrDepartmentsSink = defineComponent({
   schema,
   create(o, ctx): Sink {
     let client: SmarthrClient | undefined;
-    const writer = new RestWriter(ctx, o.concurrency);
+    const writer = new RestWriter(ctx, o.concurrency, smarthrProfile);
     /** Department code → SmartHR id, for departments the target had at open. */
     const known = new Map<string, string>();
     /** Department code → its create in this run: the new id, or null when it was not created. */
@@ -108,7 +109,7 @@ export const smarthrDepartmentsSink = defineComponent({
         for (const rec of batch) {
           const key = writer.keyText(rec);
           const code = text(rec.data.code);
-          const target = diffTarget(rec, key, known.get(code));
+          const target = writer.target(rec, key, known.get(code));
           if (target instanceof Drop || (target === null && code !== '' && (known.has(code) || created.has(code)))) {
             const d = target instanceof Drop ? target : reject(rec, 'TARGET_EXISTS', `${key}: department code ${JSON.stringify(code)} already exists in SmartHR or earlier in the input; not created twice`, 'code');
             writer.drop(d);

@@ -1,12 +1,16 @@
-/** Registry of source types: add each component here explicitly (no registration by import side effect). */
+/**
+ * Registry of source types: add each component here explicitly (no registration by import side
+ * effect). Declared `as const` so the pipeline config type keeps each source's options.
+ */
 import type { SourceComponent } from '../engine/types.ts';
 import { csvSource } from './csv.ts';
 import { jsonSource } from './json.ts';
-import { smarthrCrewsSource } from './smarthr-crews.ts';
-import { smarthrDepartmentsSource } from './smarthr-departments.ts';
-import { smarthrEmploymentTypesSource } from './smarthr-employment-types.ts';
-import { smarthrJobTitlesSource } from './smarthr-job-titles.ts';
-import { smarthrCustomFieldTemplatesSource } from './smarthr-custom-field-templates.ts';
-import { smarthrBizEstablishmentsSource } from './smarthr-biz-establishments.ts';
+import {
+  smarthrBizEstablishmentsSource, smarthrCrewsSource, smarthrCustomFieldTemplatesSource, smarthrDepartmentsSource,
+  smarthrEmploymentTypesSource, smarthrJobTitlesSource,
+} from './smarthr-lists.ts';
 
-export const sources: SourceComponent[] = [csvSource, jsonSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource, smarthrCustomFieldTemplatesSource, smarthrBizEstablishmentsSource];
+export const sources = [
+  csvSource, jsonSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource,
+  smarthrCustomFieldTemplatesSource, smarthrBizEstablishmentsSource,
+] as const satisfies readonly SourceComponent[];

@@ -1,14 +1,15 @@
 /**
  * SmartHR API client for components that need more than a list read: single reads and the writes the
  * sinks use (create / patch crew incl. `custom_fields: [{template_id, value}]`, create / patch
- * department). Same limiter, retries and logging as the sources (http/client.ts). POST is retried
- * only where the server says it did nothing (429, 503), so a create is never sent twice by us.
+ * department). Same profile, limiter, retries and logging as the sources (../http/client.ts). POST is
+ * retried only where the server says it did nothing (429, 503), so a create is never sent twice by us.
  */
 import type { z } from 'zod';
 import type { Ctx } from '../../engine/types.ts';
 import { RenkeiError, type ErrorCode } from '../../engine/errors.ts';
 import type { HttpClient } from '../http/client.ts';
 import { pagingStrategies, type PagingName } from '../http/paging.ts';
+import { smarthrProfile } from './profile.ts';
 import { smarthrHttp, type SmarthrConnection } from './connection.ts';
 import { crewWriteSchema, departmentWriteSchema, type Crew, type CrewWrite, type Department, type DepartmentWrite } from './schemas.ts';
 
@@ -28,7 +29,7 @@ export class SmarthrClient {
 
   /** Every item of a list endpoint, page by page, in order. */
   async *list<T = Record<string, unknown>>(path: string, query: Record<string, string | number | boolean | undefined> = {}, paging: PagingName = 'page', perPage = 100): AsyncGenerator<T[]> {
-    for await (const p of pagingStrategies[paging](this.http, { path, query, perPage, concurrency: this.conn.concurrency, idField: 'id' })) yield p.items as T[];
+    for await (const p of pagingStrategies[paging](this.http, { path, query, perPage, concurrency: this.conn.concurrency, idField: smarthrProfile.identity })) yield p.items as T[];
   }
 
   async getCrew(id: string, fields?: string[]): Promise<Crew> {

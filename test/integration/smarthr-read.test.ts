@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { generateTenant } from '../../sandbox/generate/tenant.ts';
-import { smarthrCrewsSource } from '../../sources/smarthr-crews.ts';
+import { smarthrCrewsSource } from '../../sources/smarthr-lists.ts';
 import { makeCtx } from '../../engine/context.ts';
 import { Drop, type Rec } from '../../engine/types.ts';
 import { RenkeiError } from '../../engine/errors.ts';

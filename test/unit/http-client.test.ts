@@ -6,6 +6,7 @@ import pino from 'pino';
 import { HttpClient } from '../../connections/http/client.ts';
 import { HttpError } from '../../connections/http/errors.ts';
 import type { Clock } from '../../connections/http/clock.ts';
+import { smarthrProfile } from '../../connections/smarthr/profile.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 const servers: http.Server[] = [];
@@ -32,7 +33,7 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
 };
 
 function client(url: string, clock = fakeClock(), extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): HttpClient {
-  return new HttpClient({ baseUrl: url, token: 'sekret-token', rateLimit: 1000, timeoutMs: 2000, logger: pino({ level: 'silent' }), clock, retry: { baseMs: 200, attempts: 4 }, ...extra });
+  return new HttpClient({ baseUrl: url, profile: smarthrProfile, token: 'sekret-token', rateLimit: 1000, timeoutMs: 2000, logger: pino({ level: 'silent' }), clock, retry: { baseMs: 200, attempts: 4 }, ...extra });
 }
 
 describe('HttpClient', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, retryAfterMs } from '../../connections/http/retry.ts';
 import { parseLinkHeader } from '../../connections/http/link-header.ts';
-import { describeFailure, isTransientStatus, parseApiError } from '../../connections/http/errors.ts';
+import { describeFailure, isTransientStatus } from '../../connections/http/errors.ts';
+import { parseSmarthrError as parseApiError } from '../../connections/smarthr/errors.ts';
 
 describe('backoff', () => {
   const o = { baseMs: 100, maxDelayMs: 1000 };
