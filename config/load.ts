@@ -10,7 +10,8 @@ import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, parse as par
 import type { z } from 'zod';
 import { ConfigError } from '../engine/errors.ts';
 import { scrub } from '../engine/logger.ts';
-import { interpolate, SECRET_ENV } from './interpolate.ts';
+import { interpolate, SECRET_ENV, WHOLE_PARAM } from './interpolate.ts';
+import { checkParam, declSchemaFor, describeParam, splitParamArg, type ParamsConfig, type ParamValue } from './params.ts';
 import { pipelineSchema, type PipelineConfig } from './schema.ts';
 import { registries } from './registry.ts';
 
@@ -24,12 +25,18 @@ export interface LoadedPipeline {
   hash: string;
   /** The `--set` overrides it was loaded with (a plan keeps them so apply loads the same config). */
   overrides: string[];
+  /** Every declared parameter's value (given with `--param`, else its default). */
+  params: Record<string, ParamValue>;
+  /** The `--param name=value` arguments it was loaded with (keep them with `overrides` to load the same config again). */
+  paramArgs: string[];
 }
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** `key.path=value` overrides (`--set`), applied before interpolation and validation. */
   set?: string[];
+  /** `name=value` parameters (`--param`), checked against the file's `params:` declarations. */
+  params?: readonly string[];
 }
 
 const SECRET_KEY = /^(token|password|secret|connection|dsn|api_key|webhook_secret|webhook_url)$/i;
@@ -62,25 +69,40 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
   if (!isMap(doc.contents)) throw new ConfigError(`${file}: a pipeline file must be a mapping with name, source, sinks and errors`);
 
   for (const s of opts.set ?? []) applySet(doc, s, problems);
+  const params = resolveParams(doc, opts.params ?? [], file, at, problems);
+  if (problems.length) throw new ConfigError(`${file}: configuration problems`, problems);
 
   // Interpolate string values (not keys) and collect secrets.
   const secrets = new Set<string>();
   visit(doc, {
+    // Declarations are literal: a default is not interpolated.
+    Pair(_k, pair, ancestors) {
+      if (ancestors[ancestors.length - 1] === doc.contents && isScalar(pair.key) && pair.key.value === 'params') return visit.SKIP;
+    },
     Scalar(k, node, ancestors) {
       if (k === 'key' || typeof node.value !== 'string') return;
-      const r = interpolate(node.value, env);
+      const whole = node.type === 'PLAIN' ? WHOLE_PARAM.exec(node.value) : null;
+      const r = interpolate(node.value, env, params.values);
+      const where = () => `${at(node.range?.[0])}: ${formatPath(pathOf(ancestors, node))}`;
       for (const name of r.missing) {
-        problems.push(`${at(node.range?.[0])}: ${formatPath(pathOf(ancestors, node))}: environment variable \${${name}} is not set (give it a value or a default: \${${name}:-value})`);
+        problems.push(`${where()}: environment variable \${${name}} is not set (give it a value or a default: \${${name}:-value})`);
+      }
+      for (const name of r.paramDefaults) {
+        problems.push(`${where()}: \${param.${name}:-…}: a parameter's default is declared once, as params.${name}.default, not where it is used`);
+      }
+      for (const name of r.unknownParams) {
+        // A declared parameter without a valid value was reported above.
+        if (!Object.hasOwn(params.decls, name)) problems.push(`${where()}: \${param.${name}}: parameter ${name} is not declared under params: (${declaredList(params.decls)})`);
       }
       if (r.used.some((n) => SECRET_ENV.test(n))) for (const n of r.used) if (env[n]) secrets.add(env[n]!);
       const parent = ancestors[ancestors.length - 1] as { key?: unknown } | undefined;
       const parentKey = parent && isScalar(parent.key) ? String(parent.key.value) : '';
       if (SECRET_KEY.test(parentKey) && r.value) secrets.add(r.value);
-      if (r.used.length) {
-        // An unquoted `${VAR}` takes the type the value reads as (`rate_limit: ${RATE}` → a number);
-        // quoted ones stay text.
-        const typed = node.type === 'PLAIN' ? scalarOf(r.value) : r.value;
-        node.value = typed;
+      if (r.used.length || r.params.length) {
+        // An unquoted `${VAR}` takes the type the value reads as (`rate_limit: ${RATE}` → a number),
+        // an unquoted `${param.name}` alone the parameter's type; quoted ones stay text.
+        if (whole && Object.hasOwn(params.values, whole[1])) node.value = params.values[whole[1]];
+        else node.value = node.type === 'PLAIN' ? scalarOf(r.value) : r.value;
       }
     },
   });
@@ -101,7 +123,54 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
   }
   const config: PipelineConfig = result.data;
   const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
-  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])] };
+  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])], params: params.values, paramArgs: [...(opts.params ?? [])] };
+}
+
+/**
+ * The `params:` declarations (checked here, before interpolation, with file:line) and the value of
+ * each: its `--param`, else its default; an unknown name, a missing required value or an invalid
+ * value is a problem naming the file, line and parameter.
+ */
+function resolveParams(doc: Document, args: readonly string[], file: string, at: (o?: number) => string, problems: string[]): { decls: ParamsConfig; values: Record<string, ParamValue> } {
+  const decls: ParamsConfig = {};
+  const values: Record<string, ParamValue> = {};
+  const raw = (doc.toJS() as Record<string, unknown>).params;
+  if (raw !== undefined && raw !== null) {
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      problems.push(`${at(offsetOf(doc, ['params']))}: params: expected a mapping of parameter name → declaration (type, enum, default, description) or list of allowed values`);
+    } else {
+      for (const [name, d] of Object.entries(raw)) {
+        const r = declSchemaFor(name, d).safeParse(d);
+        if (r.success) decls[name] = r.data;
+        else for (const issue of r.error.issues) problems.push(describeIssue({ ...issue, path: ['params', name, ...issue.path] }, doc, at));
+      }
+    }
+  }
+  const blockAt = raw === undefined ? file : at(offsetOf(doc, ['params'], true));
+  const given = new Map<string, string>();
+  for (const arg of args) {
+    const s = splitParamArg(arg);
+    if (!s) problems.push(`--param ${arg}: expected name=value`);
+    else if (!Object.hasOwn(decls, s.name)) problems.push(`${blockAt}: --param ${s.name}: unknown parameter (${declaredList(decls)})`);
+    else given.set(s.name, s.value);
+  }
+  for (const [name, decl] of Object.entries(decls)) {
+    const declAt = at(offsetOf(doc, ['params', name], true));
+    const value = given.has(name) ? given.get(name) : decl.default;
+    if (value === undefined) {
+      problems.push(`${declAt}: params.${name}: required parameter has no value: pass --param ${name}=… (${describeParam(decl)})`);
+      continue;
+    }
+    const c = checkParam(decl, value);
+    if ('value' in c) values[name] = c.value;
+    else problems.push(`${declAt}: params.${name}: --param ${name}=${value}: ${c.error}`);
+  }
+  return { decls, values };
+}
+
+function declaredList(decls: ParamsConfig): string {
+  const names = Object.keys(decls);
+  return names.length ? `declared: ${names.join(', ')}` : 'this pipeline declares no params';
 }
 
 function scalarOf(text: string): unknown {

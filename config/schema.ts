@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { notifySchema } from '../engine/notify.ts';
+import { paramsSchema } from './params.ts';
 import { errorSinkConfigSchema, sinkConfigSchema, sourceConfigSchema, stageConfigSchema } from './registry.ts';
 
 export const runOptionsSchema = z.strictObject({
@@ -34,6 +35,7 @@ export function pipelineSchema() {
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
       .describe('Pipeline name: used in logs, reports and the run table.'),
     description: z.string().optional().describe('Free text for people.'),
+    params: paramsSchema.optional(),
     key: z.array(z.string().min(1)).default([])
       .describe('Fields that identify a record (employee number, id): shown in error rows and logs instead of personal data (G6).'),
     source: sourceConfigSchema().describe('Where records are read from (exactly one source).'),
