@@ -1,6 +1,6 @@
 /**
  * Registry of source types: add each component here explicitly (no registration by import side
- * effect). Declared `as const` so the pipeline config type keeps each source's options.
+ * effect). `satisfies` rather than a type annotation, so the element type keeps each source's options.
  */
 import type { SourceComponent } from '../engine/types.ts';
 import { csvSource } from './csv.ts';
@@ -13,4 +13,4 @@ import {
 export const sources = [
   csvSource, jsonSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource,
   smarthrCustomFieldTemplatesSource, smarthrBizEstablishmentsSource,
-] as const satisfies readonly SourceComponent[];
+] satisfies SourceComponent[];
