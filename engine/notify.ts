@@ -3,15 +3,19 @@
  * (engine/runner.ts) for every run; this module only delivers the optional webhook: a JSON summary
  * POSTed to `notify.webhook_url`, signed with HMAC-SHA256 of the exact body.
  *
- * A webhook is a side channel: delivery failures are logged and retried with backoff, and the
- * function never throws — a sync must not fail because a chat server is down.
+ * A webhook is a side channel: delivery failures are logged and retried with backoff (through the
+ * connections layer's HTTP client, as every other request renkei sends), and the function never
+ * throws — a sync must not fail because a chat server is down.
  * Logs name the webhook by origin only (webhook URLs often carry a token in their path) and never
  * carry the secret (G5).
  */
 import crypto from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import { HttpClient } from '../connections/http/client.ts';
+import { HttpError } from '../connections/http/errors.ts';
+import type { HttpProfile } from '../connections/http/profile.ts';
+import { noRateHeaders } from '../connections/http/rate-headers.ts';
 import type { Counts } from './report.ts';
 import type { PlanCounts } from './plan.ts';
 
@@ -31,7 +35,7 @@ export const notifySchema = z
     attempts: z.number().int().min(1).max(10).default(4)
       .describe('Delivery attempts in total (first try included) before giving up.'),
     backoff_ms: z.number().int().min(0).max(60_000).default(1_000)
-      .describe('Wait before the first retry, doubled for each further retry.'),
+      .describe('Wait before the first retry, doubled for each further retry (each wait jittered between half and all of it).'),
   })
   .describe('Notification when a run finishes: a structured log event always, and an optional signed webhook.');
 
@@ -61,9 +65,9 @@ export interface NotifyResult {
   status: number | null;
 }
 
-/** The exact JSON body sent: the documented fields only, whatever else the caller's object holds. */
-export function webhookBody(s: RunSummary): string {
-  return JSON.stringify({
+/** What is sent: the documented fields only, whatever else the caller's object holds. */
+export function webhookPayload(s: RunSummary): Record<string, unknown> {
+  return {
     event: 'run.finished',
     run_id: s.run_id,
     pipeline: s.pipeline,
@@ -76,7 +80,12 @@ export function webhookBody(s: RunSummary): string {
     duration_ms: s.duration_ms ?? Date.parse(s.finished_at) - Date.parse(s.started_at),
     errors_file: s.errors_file,
     error: s.error,
-  });
+  };
+}
+
+/** The exact JSON body sent (and signed). */
+export function webhookBody(s: RunSummary): string {
+  return JSON.stringify(webhookPayload(s));
 }
 
 /** `sha256=<hex>`: the value of X-Renkei-Signature for a body. */
@@ -92,28 +101,41 @@ export function verifySignature(body: string, header: string | undefined, secret
   return want.length === got.length && crypto.timingSafeEqual(want, got);
 }
 
-/** Statuses worth another try; any other non-2xx means the receiver refuses this request as such. */
-function retryable(status: number): boolean {
-  return status >= 500 || status === 408 || status === 425 || status === 429;
-}
-
 function safeOrigin(url: string): string {
   try { return new URL(url).origin; } catch { return '(invalid url)'; }
 }
 
-/** An error as a short reason, with the URL and the secret scrubbed out of it. */
-function reason(e: unknown, opts: NotifyOptions): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  let text = err?.name === 'TimeoutError' ? `timed out after ${opts.timeout_ms} ms`
-    : err?.cause ? `${err.message ?? 'Error'}: ${err.cause.code && !err.cause.message?.includes(err.cause.code) ? `${err.cause.code} ` : ''}${err.cause.message ?? ''}`
-    : `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
+/** A reason with the URL and the secret scrubbed out of it. */
+function scrubbed(text: string, opts: NotifyOptions): string {
   for (const s of [opts.webhook_url, opts.secret]) if (s) text = text.split(s).join('[REDACTED]');
   return text;
 }
 
 /**
+ * The webhook receiver as the connections layer sees it: no token — each attempt carries its time and
+ * the body's signature instead — no error body worth reading (the status decides), no rate headers,
+ * no closed hours.
+ */
+function receiverProfile(secret: string | undefined): HttpProfile {
+  return {
+    name: 'webhook',
+    auth: () => (req) => ({
+      'x-renkei-timestamp': String(Math.floor(Date.now() / 1000)),
+      ...(secret ? { 'x-renkei-signature': signBody(req.body?.toString('utf8') ?? '', secret) } : {}),
+    }),
+    errors: () => undefined,
+    rateHeaders: noRateHeaders,
+  };
+}
+
+/**
  * Sends the webhook for a finished run when `opts.webhook_url` is set; resolves in every case.
  * `signal` stops further attempts (the process is shutting down).
+ *
+ * Delivery goes through the connections layer's client: per-attempt timeout, retries of 5xx, 408,
+ * 429 and network failures with its backoff (doubling from `backoff_ms`, with jitter), `Retry-After`
+ * followed. A POST is normally not resent, but a delivery is: it carries one delivery id for the
+ * receiver to dedupe. Any other status means the receiver refuses it as such: no retry.
  */
 export async function notifyRunFinished(
   summary: RunSummary,
@@ -125,45 +147,56 @@ export async function notifyRunFinished(
   if (!opts?.webhook_url) return result;
   const log = logger.child({ stage: 'notify' });
   const target = safeOrigin(opts.webhook_url);
+  let client: HttpClient | undefined;
   try {
-    const body = webhookBody(summary);
-    const delivery = crypto.randomUUID();
-    let last = '';
-    while (result.attempts < opts.attempts && !extra.signal?.aborted) {
-      if (result.attempts > 0) {
-        const wait = opts.backoff_ms * 2 ** (result.attempts - 1);
-        log.warn({ event: 'notify.retry', target, attempt: result.attempts, attempts: opts.attempts, reason: last, retry_in_ms: wait }, 'webhook delivery failed, retrying');
-        await sleep(wait, undefined, { signal: extra.signal }).catch(() => {});
-        if (extra.signal?.aborted) break;
-      }
-      result.attempts++;
-      const headers: Record<string, string> = {
+    client = new HttpClient({
+      baseUrl: target,
+      profile: receiverProfile(opts.secret),
+      rateLimit: 10,
+      timeoutMs: opts.timeout_ms,
+      // 429s are waited out without using up attempts; the time bound keeps them to what the attempts
+      // would have taken at most (each timing out, each backoff step waited in full).
+      retry: {
+        attempts: opts.attempts,
+        baseMs: opts.backoff_ms,
+        maxDelayMs: opts.backoff_ms * 2 ** (opts.attempts - 1),
+        maxElapsedMs: opts.attempts * opts.timeout_ms + opts.backoff_ms * (2 ** opts.attempts - 1),
+      },
+      // The client's own lines would name the URL path, which often carries a token: this module logs
+      // its own events, by origin only.
+      logger: log.child({}, { level: 'silent' }),
+      signal: extra.signal,
+    });
+    const res = await client.request({
+      method: 'POST',
+      path: opts.webhook_url,
+      label: 'POST webhook',
+      body: webhookPayload(summary),
+      headers: {
         'content-type': 'application/json; charset=utf-8',
         'user-agent': 'renkei-webhook/1',
         'x-renkei-event': 'run.finished',
-        'x-renkei-delivery': delivery,
-        'x-renkei-timestamp': String(Math.floor(Date.now() / 1000)),
-      };
-      if (opts.secret) headers['x-renkei-signature'] = signBody(body, opts.secret);
-      try {
-        const signals = [AbortSignal.timeout(opts.timeout_ms), ...(extra.signal ? [extra.signal] : [])];
-        const res = await fetch(opts.webhook_url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.any(signals) });
-        await res.body?.cancel().catch(() => {});
-        result.status = res.status;
-        if (res.ok) {
-          result.delivered = true;
-          log.info({ event: 'notify.delivered', target, attempt: result.attempts, status: res.status, run_id: summary.run_id }, 'webhook delivered');
-          return result;
-        }
-        last = `HTTP ${res.status}`;
-        if (!retryable(res.status)) break;
-      } catch (e) {
-        last = reason(e, opts);
-      }
-    }
-    log.warn({ event: 'notify.undelivered', target, attempts: result.attempts, status: result.status, reason: last, run_id: summary.run_id }, 'webhook not delivered; the run result is unaffected');
+        'x-renkei-delivery': crypto.randomUUID(),
+      },
+      idempotent: true,
+      response: 'none',
+      onRetry: (n) => {
+        result.attempts = n.attempt;
+        result.status = n.status ?? null;
+        log.warn({ event: 'notify.retry', target, attempt: n.attempt, attempts: opts.attempts, reason: scrubbed(n.reason, opts), retry_in_ms: Math.round(n.waitMs) }, 'webhook delivery failed, retrying');
+      },
+    });
+    Object.assign(result, { delivered: true, attempts: res.attempts, status: res.status });
+    log.info({ event: 'notify.delivered', target, attempt: res.attempts, status: res.status, run_id: summary.run_id }, 'webhook delivered');
   } catch (e) {
-    log.warn({ event: 'notify.undelivered', target, attempts: result.attempts, reason: reason(e, opts), run_id: summary.run_id }, 'webhook not delivered; the run result is unaffected');
+    if (e instanceof HttpError) {
+      result.attempts = e.attempts ?? result.attempts;
+      result.status = e.status ?? null;
+    }
+    const why = e instanceof Error ? e.message : String(e);
+    log.warn({ event: 'notify.undelivered', target, attempts: result.attempts, status: result.status, reason: scrubbed(why, opts), run_id: summary.run_id }, 'webhook not delivered; the run result is unaffected');
+  } finally {
+    client?.close();
   }
   return result;
 }

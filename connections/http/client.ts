@@ -14,7 +14,7 @@ import type { ErrorCode } from '../../engine/errors.ts';
 import type { AuthStrategy } from './auth.ts';
 import { realClock, wallTime, type Clock } from './clock.ts';
 import { describeFailure, HttpError, isTransientStatus, type ApiError } from './errors.ts';
-import type { ApiProfile } from './profile.ts';
+import type { HttpProfile } from './profile.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs, type RetryOptions } from './retry.ts';
 import { closedAt, describeWindows, type AvailabilityWindows, type ClosedNow } from './windows.ts';
@@ -23,7 +23,7 @@ export interface HttpClientOptions {
   /** e.g. `https://acme.smarthr.jp/api`; request paths are appended to it. */
   baseUrl: string;
   /** The API's conventions: auth, error bodies, rate-limit headers, closed hours. */
-  profile: ApiProfile;
+  profile: HttpProfile;
   /** The credential the profile's auth strategy sends (a token). Never logged. */
   token?: string;
   /** Client-side limit in requests per second. */
@@ -73,7 +73,7 @@ interface Raw { status: number; headers: Headers; text: string }
 
 export class HttpClient {
   readonly limiter: RateLimiter;
-  readonly profile: ApiProfile;
+  readonly profile: HttpProfile;
   private readonly retry: RetryOptions;
   private readonly clock: Clock;
   private readonly wall: () => number;

@@ -8,7 +8,7 @@ import type { Ctx } from '../../engine/types.ts';
 import type { ErrorCode } from '../../engine/errors.ts';
 import { HttpClient } from './client.ts';
 import type { Clock } from './clock.ts';
-import type { ApiProfile } from './profile.ts';
+import type { HttpProfile } from './profile.ts';
 import type { AvailabilityWindows, WindowPolicy } from './windows.ts';
 
 /** The API-specific wording and defaults of the connection options. */
@@ -59,7 +59,7 @@ export interface ConnectionOptions {
  * The HTTP client for one component; its log lines carry the component's stage name. `clock` is for
  * tests that drive retries and closed hours on virtual time.
  */
-export function httpClientFor(conn: ConnectionOptions, profile: ApiProfile, ctx: Ctx, stage: string, errorCode: ErrorCode = 'SOURCE_HTTP', clock?: Clock): HttpClient {
+export function httpClientFor(conn: ConnectionOptions, profile: HttpProfile, ctx: Ctx, stage: string, errorCode: ErrorCode = 'SOURCE_HTTP', clock?: Clock): HttpClient {
   return new HttpClient({
     baseUrl: conn.base_url,
     profile,
