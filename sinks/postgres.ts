@@ -66,7 +66,7 @@ export const postgresSink = defineComponent({
   description: 'Load records into a PostgreSQL table with COPY: append, replace or upsert, in one transaction; refused rows become rejects.',
   schema,
   create(options, ctx): Sink {
-    const logger = ctx.logger.child({ stage: 'sink:postgres' });
+    const logger = ctx.logger;
     let loader: PgLoader | undefined;
     const get = (): PgLoader => {
       if (!loader) throw new RenkeiError('INTERNAL', 'postgres sink used before open()');
