@@ -11,8 +11,9 @@ import { planCommand } from './commands/plan.ts';
 import { applyCommand } from './commands/apply.ts';
 import { reportCommand } from './commands/report.ts';
 import { command as sandboxCommand } from './commands/sandbox.ts';
+import { dbCommand } from './commands/db.ts';
 
-export const commands: Command[] = [validateCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, schemaCommand, sandboxCommand, demoCommand];
+export const commands: Command[] = [validateCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, dbCommand, schemaCommand, sandboxCommand, demoCommand];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length));
@@ -23,7 +24,11 @@ Usage: renkei <command> [options]    (renkei <command> --help for details)
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
 
-Exit codes: 0 ok (a run completed, even with rejected records), 1 the run failed, 2 bad usage or configuration.
+Exit codes: 0 ok (a run completed, even with rejected records), 1 the run failed, 2 bad usage or
+configuration, 130 / 143 interrupted by SIGINT / SIGTERM.
+
+State: RENKEI_HOME (default ~/.renkei; /var/lib/renkei as root) holds the embedded PostgreSQL,
+plans and review pages; DATABASE_URL uses another server (renkei db status).
 `;
 }
 

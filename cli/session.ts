@@ -7,7 +7,8 @@ import { createLogger } from '../engine/logger.ts';
 import { openDb, type Db } from '../db/connect.ts';
 import type { CommandIO } from './command.ts';
 import { SECRET_ENV } from '../config/interpolate.ts';
-import { ensureRunsTable } from '../db/runs.ts';
+import { ensureRunsTable, reapAbandoned } from '../db/runs.ts';
+import { resolveHome } from '../db/home.ts';
 
 export const LOG_OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
@@ -24,6 +25,8 @@ export interface Session {
   /** `--started-by`, when given (K10). */
   startedBy?: string;
   secrets: Set<string>;
+  /** The state home (RENKEI_HOME, else ~/.renkei): embedded cluster, plans, review pages. */
+  home: string;
   db: () => Promise<Db>;
   close(): Promise<void>;
 }
@@ -38,12 +41,14 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new UsageError(`--log-level must be one of trace, debug, info, warn, error, silent`);
   const logger = createLogger({ level, format, secrets, destination: io.stderr === process.stderr ? undefined : io.stderr });
   let dbp: Promise<Db> | undefined;
+  const home = resolveHome(io.env);
   return {
     logger,
     startedBy: flags['started-by'],
     secrets,
+    home,
     db: () => {
-      dbp ??= openDb({ env: io.env, embeddedDir: `${io.cwd}/.renkei` }).then((db) => {
+      dbp ??= openDb({ env: io.env, home, note: `renkei ${process.argv.slice(2, 4).join(' ')}`.trim(), onLog: (m) => { if (m.startsWith('renkei:')) logger.warn(m.slice(8)); } }).then((db) => {
         secrets.add(db.url);
         try { const u = new URL(db.url); if (u.password) secrets.add(decodeURIComponent(u.password)); } catch { /* not a URL */ }
         return db;
@@ -72,6 +77,8 @@ export async function withRunTable<T>(io: CommandIO, flags: Parameters<typeof op
   try {
     const db = await s.db();
     await ensureRunsTable(db.pool);
+    // A run whose process died is recorded as abandoned by the first command that looks.
+    await reapAbandoned(db.pool);
     return await fn(db.pool);
   } finally {
     await s.close();

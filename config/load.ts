@@ -13,7 +13,8 @@ import { scrub } from '../engine/logger.ts';
 import { interpolate, SECRET_ENV, WHOLE_PARAM } from './interpolate.ts';
 import { checkParam, declSchemaFor, describeParam, splitParamArg, type ParamsConfig, type ParamValue } from './params.ts';
 import { pipelineSchema, type PipelineConfig } from './schema.ts';
-import { registries } from './registry.ts';
+import { components, registries } from './registry.ts';
+import type { Components } from '../engine/types.ts';
 
 export interface LoadedPipeline {
   file: string;
@@ -29,6 +30,8 @@ export interface LoadedPipeline {
   params: Record<string, ParamValue>;
   /** The `--param name=value` arguments it was loaded with (keep them with `overrides` to load the same config again). */
   paramArgs: string[];
+  /** Factories for its components, from the registries it was validated against (the runner uses them). */
+  components: Components;
 }
 
 export interface LoadOptions {
@@ -123,7 +126,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
   }
   const config: PipelineConfig = result.data;
   const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
-  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])], params: params.values, paramArgs: [...(opts.params ?? [])] };
+  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])], params: params.values, paramArgs: [...(opts.params ?? [])], components };
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
- * The state database: DATABASE_URL when set, otherwise the embedded server (see embedded.ts).
+ * The state database: DATABASE_URL when set, otherwise the embedded server in the state home
+ * (see home.ts and embedded.ts).
  */
 import pg from 'pg';
-import path from 'node:path';
 import { startEmbedded, type EmbeddedHandle } from './embedded.ts';
+import { resolveHome } from './home.ts';
 
 export interface Db {
   pool: pg.Pool;
@@ -14,9 +15,11 @@ export interface Db {
 
 export interface OpenDbOptions {
   env?: NodeJS.ProcessEnv;
-  /** Where the embedded server lives when DATABASE_URL is unset (default `./.renkei`). */
-  embeddedDir?: string;
+  /** The state home, where the embedded server lives when DATABASE_URL is unset (default: resolveHome(env)). */
+  home?: string;
   onLog?: (line: string) => void;
+  /** What holds the embedded server's lease (`renkei db status` shows it). */
+  note?: string;
 }
 
 export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
@@ -24,7 +27,7 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
   let embedded: EmbeddedHandle | undefined;
   let url = env.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbedded({ dir: opts.embeddedDir ?? path.resolve('.renkei'), onLog: opts.onLog });
+    embedded = await startEmbedded({ dir: opts.home ?? resolveHome(env), onLog: opts.onLog, note: opts.note });
     url = embedded.url;
   }
   const pool = newPool(url);

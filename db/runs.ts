@@ -1,8 +1,22 @@
 /**
  * The run table `renkei_runs`: one row per run (the base of sync reports). Created on first use.
+ *
+ * Lifecycle: a row is inserted `running` with the process's pid and host, and its `heartbeat_at` is
+ * renewed while the run lives; it ends `succeeded`, `failed` or `interrupted` (SIGINT/SIGTERM). A
+ * run whose process died (SIGKILL, machine restart) is marked `abandoned` by the next command that
+ * looks ({@link reapAbandoned}): its process is gone from this host, or its heartbeat expired.
  */
+import os from 'node:os';
 import type pg from 'pg';
 import type { RunReport } from '../engine/report.ts';
+import { pidAlive } from './file-lock.ts';
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted', 'abandoned'] as const;
+export type RunStatus = typeof RUN_STATUSES[number];
+export const RUN_KINDS = ['run', 'plan', 'apply', 'dry-run'] as const;
+/** How often a live run renews its heartbeat, and after how long without one it counts as abandoned. */
+export const HEARTBEAT_MS = 15_000;
+export const HEARTBEAT_EXPIRY_S = 120;
 
 export const RUNS_DDL = `
 CREATE TABLE IF NOT EXISTS renkei_runs (
@@ -11,7 +25,7 @@ CREATE TABLE IF NOT EXISTS renkei_runs (
   config_hash   text NOT NULL,
   started_at    timestamptz NOT NULL,
   finished_at   timestamptz,
-  status        text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  status        text NOT NULL,
   dry_run       boolean NOT NULL DEFAULT false,
   counts        jsonb,
   report        jsonb,
@@ -26,6 +40,17 @@ ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS plan_id text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS status_counts jsonb;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS pipeline_file text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS overrides jsonb;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS pid integer;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS host text;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'renkei_runs_status_check'
+                 AND pg_get_constraintdef(oid) LIKE '%abandoned%') THEN
+    ALTER TABLE renkei_runs DROP CONSTRAINT IF EXISTS renkei_runs_status_check;
+    ALTER TABLE renkei_runs ADD CONSTRAINT renkei_runs_status_check
+      CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted', 'abandoned'));
+  END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS renkei_run_errors (
   run_id   text NOT NULL REFERENCES renkei_runs (id) ON DELETE CASCADE,
   seq      bigserial,
@@ -52,7 +77,7 @@ export async function ensureRunsTable(pool: pg.Pool): Promise<void> {
   }
 }
 
-export type RunKind = 'run' | 'plan' | 'apply';
+export type RunKind = typeof RUN_KINDS[number];
 
 /** Sync-report columns (K10) beyond the basics. */
 export interface RunMeta {
@@ -67,10 +92,35 @@ export interface RunMeta {
 
 export async function insertRun(pool: pg.Pool, r: { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }): Promise<void> {
   await pool.query(
-    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id, pipeline_file, overrides)
-     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null, r.meta?.pipelineFile ?? null, JSON.stringify(r.meta?.overrides ?? [])],
+    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id, pipeline_file, overrides, pid, host, heartbeat_at)
+     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())`,
+    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null, r.meta?.pipelineFile ?? null, JSON.stringify(r.meta?.overrides ?? []), process.pid, os.hostname()],
   );
+}
+
+/** Renews a live run's heartbeat (a run without one for HEARTBEAT_EXPIRY_S counts as abandoned). */
+export async function heartbeat(pool: pg.Pool, runId: string): Promise<void> {
+  await pool.query(`UPDATE renkei_runs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [runId]);
+}
+
+/**
+ * Marks as `abandoned` every run still `running` whose process is gone: on this host, its pid is
+ * not alive; anywhere, its heartbeat is older than HEARTBEAT_EXPIRY_S. Returns the ids marked.
+ */
+export async function reapAbandoned(pool: pg.Pool): Promise<string[]> {
+  const host = os.hostname();
+  const running = await pool.query<{ id: string; pid: number | null; host: string | null }>(`SELECT id, pid, host FROM renkei_runs WHERE status = 'running'`);
+  if (running.rows.length === 0) return [];
+  const dead = running.rows.filter((r) => r.host === host && r.pid !== null && !pidAlive(r.pid)).map((r) => r.id);
+  const r = await pool.query<{ id: string }>(
+    `UPDATE renkei_runs SET status = 'abandoned', finished_at = coalesce(heartbeat_at, started_at),
+            message = CASE WHEN id = ANY($1::text[]) THEN 'abandoned: its process (pid ' || pid || ' on ' || host || ') ended without finishing the run'
+                           ELSE 'abandoned: no heartbeat since ' || to_char(coalesce(heartbeat_at, started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' END
+      WHERE status = 'running' AND (id = ANY($1::text[]) OR coalesce(heartbeat_at, started_at) < now() - make_interval(secs => $2))
+      RETURNING id`,
+    [dead, HEARTBEAT_EXPIRY_S],
+  );
+  return r.rows.map((x) => x.id);
 }
 
 /** Per-record errors of a run (keys, codes, messages: no record data, G6). */
@@ -124,14 +174,15 @@ export interface RunRow {
   status_counts: Record<string, number> | null; pipeline_file: string | null; overrides: string[] | null; expanded: number | null;
 }
 
-export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: string; id?: string }): Promise<RunRow[]> {
+export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: string; id?: string; kinds?: string[]; statuses?: string[] }): Promise<RunRow[]> {
   const r = await pool.query<RunRow>(
     `SELECT id, pipeline, config_hash, started_at, finished_at, status, dry_run, counts, errors_file, message,
             kind, started_by, direction, reference_date::text, plan_id, status_counts, pipeline_file, overrides,
             coalesce((report->>'expanded')::int, 0) AS expanded
        FROM renkei_runs WHERE ($2::text IS NULL OR pipeline = $2) AND ($3::text IS NULL OR id = $3)
+        AND ($4::text[] IS NULL OR kind = ANY($4)) AND ($5::text[] IS NULL OR status = ANY($5))
        ORDER BY started_at DESC, id DESC LIMIT $1`,
-    [opts.limit, opts.pipeline ?? null, opts.id ?? null],
+    [opts.limit, opts.pipeline ?? null, opts.id ?? null, opts.kinds ?? null, opts.statuses ?? null],
   );
   return r.rows;
 }

@@ -12,7 +12,6 @@ import type { RunReport } from './report.ts';
 import type { Candidate, CandidateStatus, Plan } from './plan.ts';
 import type { Ctx, Rec, Source } from './types.ts';
 import type { LoadedPipeline } from '../config/load.ts';
-import { createStage } from '../config/registry.ts';
 import { ensureRunsTable, finishRun, insertRun, setStatusCounts } from '../db/runs.ts';
 import type { DiffStage } from '../transforms/diff.ts';
 import { getter, keyText } from '../transforms/lib/fields.ts';
@@ -48,7 +47,7 @@ export async function staleCandidates(loaded: LoadedPipeline, chosen: Candidate[
   if (!cfg || chosen.length === 0) return [];
   const d = diffConfig(loaded)!;
   const keyGets = d.key.map(getter);
-  const stage = createStage(cfg, ctx) as DiffStage;
+  const stage = loaded.components.createStage(cfg, ctx) as DiffStage;
   await stage.open!();
   try {
     const stale: string[] = [];
@@ -109,7 +108,7 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
   });
   if (opts.recordRun ?? true) {
     const by = (s: string) => chosen.filter((c) => c.status === s).length;
-    await setStatusCounts(db.pool, report.run_id, { selected_new: by('new'), selected_changed: by('changed'), written: report.counts.written, rejected: report.counts.rejected });
+    await setStatusCounts(db.pool, report.run_id, { selected_new: by('new'), selected_changed: by('changed'), written: report.counts.written ?? 0, rejected: report.counts.rejected });
   }
   return { report, chosen };
 }
@@ -137,7 +136,7 @@ async function checkBeforeWriting(plan: Plan, loaded: LoadedPipeline, chosen: Ca
     const ctx: Ctx = {
       runId: plan.plan_id, pipeline: plan.pipeline, logger: logger.child({ stage: 'apply:recheck' }), baseDir: loaded.baseDir,
       now: opts.now ?? (() => new Date()), db: opts.db, signal: opts.signal ?? new AbortController().signal,
-      options: loaded.config.options, key: loaded.config.key,
+      options: loaded.config.options, key: loaded.config.key, createSource: loaded.components.createSource,
     };
     const stale = await staleCandidates(loaded, chosen, ctx);
     if (stale.length && !opts.force) {

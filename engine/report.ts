@@ -21,16 +21,32 @@ export interface StageCounts {
   unchanged: number;
 }
 
+/**
+ * Counts as reported. Runs and applies say `written` (acknowledged by the target); plans and dry
+ * runs wrote nothing and say `would_write` instead, so a plan never reads as a write.
+ */
+export interface ReportCounts {
+  read: number;
+  written?: number;
+  would_write?: number;
+  unchanged: number;
+  filtered: number;
+  rejected: number;
+}
+
 export interface RunReport {
   run_id: string;
   pipeline: string;
   config_hash: string;
-  status: 'succeeded' | 'failed';
+  /** `interrupted`: stopped by SIGINT/SIGTERM (see `interrupted_by`). */
+  status: 'succeeded' | 'failed' | 'interrupted';
+  /** The signal that interrupted the run, when it was. */
+  interrupted_by?: string;
   dry_run: boolean;
   started_at: string;
   finished_at: string;
   duration_ms: number;
-  counts: Counts;
+  counts: ReportCounts;
   /** Extra records made by 1→N stages (part of the G1 equation; usually 0). */
   expanded: number;
   stages: StageCounts[];
@@ -39,10 +55,15 @@ export interface RunReport {
   errors_file: string | null;
   /** Why the run failed (code + message), null when it succeeded. */
   error: { code: string; message: string } | null;
-  /** `run`, `plan` or `apply`. */
-  kind: 'run' | 'plan' | 'apply';
+  /** `run`, `plan`, `apply` or `dry-run`. */
+  kind: 'run' | 'plan' | 'apply' | 'dry-run';
   /** Who or what started it (K10): `cli:<user>`, `schedule:<name>`. */
   started_by: string;
+  /**
+   * Per sink, how it commits and what it holds after the run: an `atomic` sink committed all or
+   * nothing; a `per-record` sink keeps every write the target acknowledged, even after a failure.
+   */
+  sinks?: Array<{ sink: string; commits: 'atomic' | 'per-record'; written: number }>;
   /** What stages reported at the end: reference date, target size and fingerprint, … */
   facts: Record<string, unknown>;
 }
@@ -73,4 +94,9 @@ export function conservationProblem(c: Counts, expanded: number): string | null 
   const out = c.written + c.unchanged + c.filtered + c.rejected;
   if (c.read + expanded === out) return null;
   return `G1 conservation failed: read ${c.read}${expanded ? ` + expanded ${expanded}` : ''} ≠ written ${c.written} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected} (= ${out})`;
+}
+
+/** The written count of a report whatever its kind (`would_write` for plans and dry runs). */
+export function writtenOf(c: ReportCounts): number {
+  return c.written ?? c.would_write ?? 0;
 }

@@ -1,36 +1,48 @@
 /**
  * The runner: source → stages → sinks, batch by batch, with outcome accounting (G1), the error sink
- * (G2), the error budget, and the run table. The plumbing is a pull loop over async iterables: the
+ * (G2), the error budget and the run table. The plumbing is a pull loop over async iterables: the
  * source produces the next batch only when the previous one has gone through the sinks, so memory is
  * bounded by batch size × stages (backpressure without a stream per stage).
+ *
+ * A run goes through named phases: open (components), stream (every source batch through the
+ * stages and sinks), flush (what stateful stages held back), commit (checks, guards, sinks' close)
+ * and report. A failure in any phase aborts the sinks: atomic sinks roll back, per-record sinks keep
+ * what the target acknowledged, and the report says exactly that.
  */
-import os from 'node:os';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { Drop, filtered, type Ctx, type ErrorSink, type Rec, type Sink, type Source, type Stage } from './types.ts';
+import { Drop, filtered, type Components, type Ctx, type ErrorSink, type Rec, type Sink, type Source, type Stage } from './types.ts';
 import { RenkeiError, errorMessage } from './errors.ts';
 import { newRunId } from './context.ts';
 import { Tally, conservationProblem, stageCounts, type RunReport, type StageCounts, type Counts } from './report.ts';
-import { createErrorSink, createSink, createSource, createStage } from '../config/registry.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import type { Db } from '../db/connect.ts';
-import { ensureRunsTable, finishRun, insertRun, insertRunErrors, type RunKind, type RunMeta } from '../db/runs.ts';
+import type { RunKind, RunMeta } from '../db/runs.ts';
 import { keyOf } from './keys.ts';
 import { notifyRunFinished } from './notify.ts';
+import { applyStage, flushStage } from './stage-apply.ts';
+import { checkBudget } from './budget.ts';
+import { RunRecorder, defaultStartedBy } from './run-recorder.ts';
+import { failureOutcome, reportCounts, type LiveSink } from './commit-outcome.ts';
+
+export { defaultStartedBy };
 
 export interface RunPipelineOptions {
   logger: Logger;
   /** The state database (run table; default connection of postgres sinks). */
   db: () => Promise<Db>;
+  /** Factories for the configured components (default: those the pipeline was loaded with). */
+  components?: Components;
   dryRun?: boolean;
   now?: () => Date;
+  /** Aborting it interrupts the run; its reason names the signal (`SIGINT`, `SIGTERM`). */
   signal?: AbortSignal;
   runId?: string;
   /** Called after every batch with the running totals (progress line). */
   onProgress?: (counts: Counts) => void;
   /** Record the run in `renkei_runs` (default true). */
   recordRun?: boolean;
-  /** What kind of run this is, for the run table and sync reports (default `run`). */
+  /** What kind of run this is (default `run`, `dry-run` with dryRun, `plan` with collect). */
   kind?: RunKind;
   /** Who or what started it (K10): `cli:<user>`, `schedule`, … (default `cli:$USER`). */
   startedBy?: string;
@@ -38,17 +50,11 @@ export interface RunPipelineOptions {
   source?: Source;
   /** Run the configured transforms (default true; apply's records are already transformed). */
   transforms?: boolean;
-  /**
-   * Plan mode: instead of sinks, every record that would be written and every Drop is handed here.
-   * Implies that no sink is opened.
-   */
+  /** Plan mode: every record that would be written and every Drop is handed here; no sink is opened. */
   collect?: (item: Rec | Drop) => void;
   /** Only records whose key is in this set go on; the others are filtered as NOT_SELECTED. */
   onlyKeys?: Set<string>;
-  /**
-   * Called after input has ended and before sinks commit: throw a RenkeiError to fail the run with
-   * nothing committed (safety guards).
-   */
+  /** Called after input has ended and before sinks commit: throw a RenkeiError to refuse (guards). */
   beforeCommit?: (report: Pick<RunReport, 'counts' | 'facts'>) => Promise<void> | void;
   /** Extra columns for the run table row (direction, reference date, plan id). */
   meta?: RunMeta;
@@ -56,241 +62,282 @@ export interface RunPipelineOptions {
 
 interface LiveStage { name: string; stage: Stage; counts: StageCounts }
 
-function safeUser(): string {
-  try { return os.userInfo().username; } catch { return 'unknown'; }
-}
+/** One run's state; `runPipeline` drives its phases in order. */
+class PipelineRun {
+  readonly runId: string;
+  readonly started: Date;
+  readonly kind: RunKind;
+  readonly dryRun: boolean;
+  private readonly now: () => Date;
+  private readonly abort = new AbortController();
+  private readonly logger: Logger;
+  private readonly tally = new Tally();
+  private readonly sourceCounts: StageCounts;
+  private readonly stages: LiveStage[] = [];
+  private readonly sinks: LiveSink[] = [];
+  private errorSink: ErrorSink | undefined;
+  private readonly pendingErrors: Drop[] = [];
+  private readonly facts: Record<string, unknown> = {};
+  private readonly recorder: RunRecorder;
+  private accepted = 0;
+  private expanded = 0;
+  failure: { code: string; message: string } | null = null;
 
-/** `cli:<user>`: who started a run when nobody said (`--started-by`). */
-export function defaultStartedBy(): string {
-  return `cli:${process.env.USER ?? process.env.USERNAME ?? safeUser()}`;
-}
-
-export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptions): Promise<RunReport> {
-  const { config } = loaded;
-  const now = opts.now ?? (() => new Date());
-  const started = now();
-  const runId = opts.runId ?? newRunId(started);
-  const abort = new AbortController();
-  // Every in-flight request listens on the run's signal: concurrency 64 means 64 listeners, not a leak.
-  setMaxListeners(0, abort.signal);
-  opts.signal?.addEventListener('abort', () => abort.abort(opts.signal!.reason), { once: true });
-  const logger = opts.logger.child({ run_id: runId, pipeline: config.name, stage: 'runner' });
-  const ctxFor = (stage: string): Ctx => ({
-    runId, pipeline: config.name, logger: opts.logger.child({ run_id: runId, pipeline: config.name, stage }), baseDir: loaded.baseDir, now, db: opts.db,
-    signal: abort.signal, options: config.options, key: config.key,
-  });
-  const collect = opts.collect;
-  const dryRun = (opts.dryRun ?? false) || collect !== undefined;
-  const kind: RunKind = opts.kind ?? (collect ? 'plan' : 'run');
-  const startedBy = opts.startedBy ?? defaultStartedBy();
-  const record = opts.recordRun ?? true;
-  const tally = new Tally();
-  const counts = tally.counts;
-  const stages: LiveStage[] = [];
-  const sinks: Array<{ name: string; sink: Sink; counts: StageCounts }> = [];
-  let errorSink: ErrorSink | undefined;
-  const sourceCounts = stageCounts(`source:${config.source.type}`);
-  let accepted = 0;
-  let expanded = 0;
-  let failure: { code: string; message: string } | null = null;
-  const facts: Record<string, unknown> = {};
-
-  if (record) {
-    const db = await opts.db();
-    await ensureRunsTable(db.pool);
-    await insertRun(db.pool, { id: runId, pipeline: config.name, configHash: loaded.hash, startedAt: started, dryRun: opts.dryRun ?? false, kind, startedBy, meta: opts.meta });
+  constructor(private readonly loaded: LoadedPipeline, private readonly opts: RunPipelineOptions) {
+    const { config } = loaded;
+    this.now = opts.now ?? (() => new Date());
+    this.started = this.now();
+    this.runId = opts.runId ?? newRunId(this.started);
+    this.dryRun = (opts.dryRun ?? false) || opts.collect !== undefined;
+    this.kind = opts.kind ?? (opts.collect ? 'plan' : opts.dryRun ? 'dry-run' : 'run');
+    // Every in-flight request listens on the run's signal: concurrency 64 means 64 listeners, not a leak.
+    setMaxListeners(0, this.abort.signal);
+    if (opts.signal?.aborted) this.abort.abort(opts.signal.reason);
+    opts.signal?.addEventListener('abort', () => this.abort.abort(opts.signal!.reason), { once: true });
+    this.logger = opts.logger.child({ run_id: this.runId, pipeline: config.name, stage: 'runner' });
+    this.sourceCounts = stageCounts(`source:${config.source.type}`);
+    this.recorder = new RunRecorder(opts.db, opts.recordRun ?? true, this.runId, this.logger);
   }
-  logger.info({ event: 'run.started', dry_run: dryRun, config_hash: loaded.hash }, 'run started');
 
-  const budget = (final: boolean) => {
-    const { max_rejected, max_rejected_ratio } = config.options;
-    if (max_rejected !== undefined && counts.rejected > max_rejected) {
-      throw new RenkeiError('ERROR_BUDGET', `error budget exceeded: ${counts.rejected} records rejected, max_rejected is ${max_rejected}; nothing was committed`);
-    }
-    if (final && max_rejected_ratio !== undefined && counts.read > 0 && counts.rejected / counts.read > max_rejected_ratio) {
-      throw new RenkeiError('ERROR_BUDGET', `error budget exceeded: ${counts.rejected} of ${counts.read} records rejected (${(100 * counts.rejected / counts.read).toFixed(2)}%), max_rejected_ratio is ${max_rejected_ratio}; nothing was committed`);
-    }
-  };
+  private get components(): Components {
+    return this.opts.components ?? this.loaded.components;
+  }
 
-  const pendingErrors: Drop[] = [];
-  const onDrop = (sc: StageCounts, d: Drop) => {
-    if (!d.stage) d.stage = sc.stage;
-    tally.drop(sc, d);
-    if (d.kind === 'rejected') pendingErrors.push(d);
-    collect?.(d);
-  };
-  const flushErrors = async () => {
-    if (pendingErrors.length === 0) return;
-    const batch = pendingErrors.splice(0);
-    if (errorSink) await errorSink.write(batch);
-    // K10: per-record errors with their key, for sync reports and --retry-failed.
-    if (record) await insertRunErrors((await opts.db()).pool, runId, batch.map((d) => ({ key: keyOf(d.data, config.key), code: d.code, message: d.message, stage: d.stage, origin: d.origin })));
-  };
-  const onlyKeys = opts.onlyKeys;
+  /** The signal that interrupted the run, if one did. */
+  get interruptedBy(): string | undefined {
+    return this.opts.signal?.aborted ? String(this.opts.signal.reason ?? 'signal') : undefined;
+  }
 
-  /** Pushes items through stages from index `from`, then to the sinks. */
-  const push = async (items: Array<Rec | Drop>, from: number, fromCounts: StageCounts): Promise<void> => {
-    let recs: Rec[] = [];
-    for (const it of items) {
-      if (it instanceof Drop) onDrop(fromCounts, it);
-      else if (onlyKeys && from === 0 && !onlyKeys.has(keyOf(it.data, config.key))) onDrop(fromCounts, filtered(it, 'NOT_SELECTED', 'not among the selected keys'));
-      else recs.push(it);
-    }
-    for (let i = from; i < stages.length && recs.length; i++) {
-      const { stage, counts: sc } = stages[i];
-      const next: Rec[] = [];
-      sc.in += recs.length;
-      for (const r of recs) {
-        let o = stage.process(r);
-        if (o !== null && typeof (o as Promise<unknown>).then === 'function') o = await o;
-        if (o === null) continue;
-        if (o instanceof Drop) onDrop(sc, o);
-        else if (Array.isArray(o)) { for (const x of o) { if (x instanceof Drop) onDrop(sc, x); else next.push(x); } }
-        else next.push(o as Rec);
-      }
-      sc.out += next.length;
-      recs = next;
-    }
-    if (recs.length) await toSinks(recs);
-    await flushErrors();
-    budget(false);
-    opts.onProgress?.(counts);
-  };
+  private ctxFor(stage: string): Ctx {
+    const { config } = this.loaded;
+    return {
+      runId: this.runId, pipeline: config.name, baseDir: this.loaded.baseDir, now: this.now, db: this.opts.db,
+      logger: this.opts.logger.child({ run_id: this.runId, pipeline: config.name, stage }),
+      signal: this.abort.signal, options: config.options, key: config.key,
+      createSource: this.components.createSource,
+    };
+  }
 
-  const toSinks = async (recs: Rec[]) => {
-    if (collect) for (const r of recs) collect(r);
-    if (dryRun) { accepted += recs.length; return; }
-    let live = recs;
-    for (const s of sinks) {
-      s.counts.in += live.length;
-      const refused = await s.sink.write(live);
-      live = sinkRefused(s, live, refused);
-      s.counts.out += live.length;
-    }
-    accepted += live.length;
-  };
-  const sinkRefused = (s: { counts: StageCounts }, live: Rec[], refused: Drop[]): Rec[] => {
-    if (refused.length === 0) return live;
-    for (const d of refused) onDrop(s.counts, d);
-    // Late refusals (a previous batch's rows) are not in `live`; they were counted as accepted.
-    const inBatch = new Set(refused.map((d) => d.data));
-    const kept = live.filter((r) => !inBatch.has(r.data));
-    accepted -= refused.length - (live.length - kept.length);
-    return kept;
-  };
-
-  try {
-    const source = opts.source ?? createSource(config.source, ctxFor(sourceCounts.stage));
-    if (opts.transforms ?? true) config.transforms.forEach((t, i) => {
-      const name = `transforms[${i}]:${t.type}`;
-      stages.push({ name, stage: createStage(t, ctxFor(name)), counts: stageCounts(name) });
+  async begin(): Promise<void> {
+    const { config } = this.loaded;
+    await this.recorder.begin({
+      id: this.runId, pipeline: config.name, configHash: this.loaded.hash, startedAt: this.started,
+      dryRun: this.dryRun, kind: this.kind, startedBy: this.opts.startedBy ?? defaultStartedBy(), meta: this.opts.meta,
     });
-    if (!dryRun) {
-      config.sinks.forEach((s, i) => {
-        const name = `sinks[${i}]:${s.type}`;
-        sinks.push({ name, sink: createSink(s, ctxFor(name)), counts: stageCounts(name) });
-      });
-    }
-    errorSink = createErrorSink(config.errors, ctxFor('errors'));
-    await errorSink.open();
-    for (const s of stages) await s.stage.open?.();
-    for (const s of sinks) await s.sink.open();
+    this.logger.info({ event: 'run.started', kind: this.kind, dry_run: this.dryRun, config_hash: this.loaded.hash }, 'run started');
+  }
 
+  /** Phase 1: create and open the error sink, the stages and the sinks. */
+  async open(): Promise<Source> {
+    const { config } = this.loaded;
+    const c = this.components;
+    const source = this.opts.source ?? c.createSource(config.source, this.ctxFor(this.sourceCounts.stage));
+    if (this.opts.transforms ?? true) config.transforms.forEach((t, i) => {
+      const name = `transforms[${i}]:${t.type}`;
+      this.stages.push({ name, stage: c.createStage(t, this.ctxFor(name)), counts: stageCounts(name) });
+    });
+    if (!this.dryRun) config.sinks.forEach((s, i) => {
+      const name = `sinks[${i}]:${s.type}`;
+      this.sinks.push({ name, sink: c.createSink(s, this.ctxFor(name)), counts: stageCounts(name) });
+    });
+    this.errorSink = c.createErrorSink(config.errors, this.ctxFor('errors'));
+    await this.errorSink.open();
+    for (const s of this.stages) await s.stage.open?.();
+    for (const s of this.sinks) await s.sink.open();
+    return source;
+  }
+
+  private checkInterrupted(): void {
+    if (this.abort.signal.aborted) throw new RenkeiError('INTERRUPTED', `run interrupted (${String(this.abort.signal.reason ?? 'signal')})`);
+  }
+
+  /** Phase 2: every source batch through the stages into the sinks. */
+  async stream(source: Source): Promise<void> {
     try {
       for await (const batch of source.read()) {
-        if (abort.signal.aborted) throw new RenkeiError('ABORTED', `run interrupted (${String(abort.signal.reason ?? 'signal')})`);
-        counts.read += batch.length;
-        sourceCounts.in += batch.length;
-        await push(batch, 0, sourceCounts);
+        this.checkInterrupted();
+        this.tally.counts.read += batch.length;
+        this.sourceCounts.in += batch.length;
+        await this.push(batch, 0, this.sourceCounts);
       }
     } finally {
       await source.close?.();
     }
-    sourceCounts.out = sourceCounts.in - sourceCounts.rejected - sourceCounts.filtered - sourceCounts.unchanged;
-    // End of input: flush held-back records stage by stage, each through the stages after it.
-    for (let i = 0; i < stages.length; i++) {
-      const f = stages[i].stage.flush?.();
-      if (!f) continue;
-      if (Symbol.asyncIterator in Object(f)) {
-        for await (const b of f as AsyncIterable<Array<Rec | Drop>>) await flushed(i, b);
-      } else await flushed(i, await (f as Array<Rec | Drop>));
+    const sc = this.sourceCounts;
+    sc.out = sc.in - sc.rejected - sc.filtered - sc.unchanged;
+  }
+
+  /** Phase 3: what stateful stages held back, each batch through the stages after it; late sink refusals. */
+  async flush(): Promise<void> {
+    for (let i = 0; i < this.stages.length; i++) {
+      const sc = this.stages[i].counts;
+      for await (const b of flushStage(this.stages[i].stage)) {
+        this.checkInterrupted();
+        for (const x of b) if (!(x instanceof Drop)) sc.out++;
+        await this.push(b, i + 1, sc);
+      }
     }
-    for (const s of sinks) {
+    for (const s of this.sinks) {
       const late = (await s.sink.drain?.()) ?? [];
-      for (const d of late) onDrop(s.counts, d);
-      accepted -= late.length;
+      for (const d of late) this.onDrop(s.counts, d);
+      this.accepted -= late.length;
       s.counts.out -= late.length;
     }
-    await flushErrors();
-    budget(true);
-    for (const s of stages) Object.assign(facts, s.stage.facts?.());
-    await opts.beforeCommit?.({ counts: { ...counts }, facts });
-    for (const s of stages) {
-      const { in: i, out, filtered, rejected, unchanged } = s.counts;
-      const diff = out + filtered + rejected + unchanged - i;
+    await this.flushErrors();
+  }
+
+  /** Phase 4: final budget, guards and conservation checks, then the sinks commit. */
+  async commit(): Promise<void> {
+    const counts = this.tally.counts;
+    checkBudget(this.loaded.config.options, counts, true);
+    for (const s of this.stages) Object.assign(this.facts, s.stage.facts?.());
+    await this.opts.beforeCommit?.({ counts: { ...counts }, facts: this.facts });
+    this.checkInterrupted();
+    for (const s of this.stages) {
+      const { in: i, out, filtered: f, rejected, unchanged } = s.counts;
+      const diff = out + f + rejected + unchanged - i;
       if (diff < 0 || (diff > 0 && !s.stage.expands)) {
         throw new RenkeiError('CONSERVATION', `stage ${s.name} received ${i} records but accounted for ${i + diff} (G1): an internal error`);
       }
-      expanded += diff;
+      this.expanded += diff;
     }
-    for (const s of sinks) await s.sink.close();
-    counts.written = accepted;
-    const problem = conservationProblem(counts, expanded);
+    for (const s of this.sinks) await s.sink.close();
+    counts.written = this.accepted;
+    const problem = conservationProblem(counts, this.expanded);
     if (problem) throw new RenkeiError('CONSERVATION', `${problem}: an internal error`);
-    for (const s of stages) await s.stage.close?.();
-  } catch (e) {
-    failure = { code: e instanceof RenkeiError ? e.code : 'INTERNAL', message: errorMessage(e) };
-    if (!(e instanceof RenkeiError)) logger.error({ err: e }, 'unexpected error');
-    for (const s of sinks) await s.sink.abort(e).catch((err) => logger.warn({ err: errorMessage(err) }, 'sink abort failed'));
-    for (const s of stages) await s.stage.close?.().catch(() => {});
-    counts.written = 0;
-  }
-  try {
-    await flushErrors();
-    await errorSink?.close();
-  } catch (e) {
-    failure ??= { code: 'ERRORS_FILE', message: `could not write the error file: ${errorMessage(e)}` };
+    for (const s of this.stages) await s.stage.close?.();
   }
 
-  async function flushed(i: number, b: Array<Rec | Drop>) {
-    const sc = stages[i].counts;
-    let n = 0;
-    for (const x of b) if (!(x instanceof Drop)) n++;
-    sc.out += n;
-    await push(b, i + 1, sc);
+  /** A phase failed: abort the sinks and record why, with what stays written where. */
+  async fail(e: unknown): Promise<void> {
+    const interruptedBy = this.interruptedBy;
+    const base = interruptedBy
+      ? { code: 'INTERRUPTED', message: `interrupted by ${interruptedBy}` }
+      : { code: e instanceof RenkeiError ? e.code : 'INTERNAL', message: errorMessage(e) };
+    if (!interruptedBy && !(e instanceof RenkeiError)) this.logger.error({ err: e }, 'unexpected error');
+    for (const s of this.sinks) await s.sink.abort(e).catch((err) => this.logger.warn({ err: errorMessage(err) }, 'sink abort failed'));
+    for (const s of this.stages) await s.stage.close?.().catch(() => {});
+    const outcome = failureOutcome(this.sinks, this.dryRun);
+    this.tally.counts.written = outcome.written;
+    this.failure = { code: base.code, message: base.message + outcome.note };
   }
 
-  const finished = now();
-  const report: RunReport = {
-    run_id: runId,
-    pipeline: config.name,
-    config_hash: loaded.hash,
-    status: failure ? 'failed' : 'succeeded',
-    dry_run: opts.dryRun ?? false,
-    started_at: started.toISOString(),
-    finished_at: finished.toISOString(),
-    duration_ms: finished.getTime() - started.getTime(),
-    counts: { ...counts },
-    expanded,
-    stages: [sourceCounts, ...stages.map((s) => s.counts), ...sinks.map((s) => s.counts)],
-    reasons: tally.reasons,
-    errors_file: errorSink?.location ?? null,
-    error: failure,
-    kind,
-    started_by: startedBy,
-    facts,
-  };
-  const level = failure ? 'error' : 'info';
-  logger[level]({ event: 'run.finished', status: report.status, counts: report.counts, duration_ms: report.duration_ms, reasons: report.reasons, error: failure }, failure ? `run failed: ${failure.message}` : 'run finished');
-  if (config.notify?.webhook_url) {
-    await notifyRunFinished({ ...report, direction: opts.meta?.direction }, config.notify, logger, { signal: opts.signal });
-  }
-  if (record) {
+  /** Phase 5: close the error file, build and log the report, notify, record it. */
+  async report(): Promise<RunReport> {
     try {
-      await finishRun((await opts.db()).pool, report);
+      await this.flushErrors();
+      await this.errorSink?.close();
     } catch (e) {
-      logger.error({ err: errorMessage(e) }, 'could not record the run in renkei_runs');
+      this.failure ??= { code: 'ERRORS_FILE', message: `could not write the error file: ${errorMessage(e)}` };
     }
+    const report = this.buildReport();
+    const failed = report.status !== 'succeeded';
+    this.logger[failed ? 'error' : 'info']({ event: 'run.finished', status: report.status, counts: report.counts, duration_ms: report.duration_ms, reasons: report.reasons, error: this.failure },
+      failed ? `run ${report.status}: ${this.failure!.message}` : 'run finished');
+    const notify = this.loaded.config.notify;
+    if (notify?.webhook_url) await notifyRunFinished({ ...report, counts: { ...report.counts } as Record<string, number>, direction: this.opts.meta?.direction }, notify, this.logger, { signal: this.opts.signal });
+    await this.recorder.finish(report);
+    return report;
   }
-  return report;
+
+  private buildReport(): RunReport {
+    const finished = this.now();
+    const interruptedBy = this.failure ? this.interruptedBy : undefined;
+    return {
+      run_id: this.runId,
+      pipeline: this.loaded.config.name,
+      config_hash: this.loaded.hash,
+      status: this.failure ? (interruptedBy ? 'interrupted' : 'failed') : 'succeeded',
+      ...(interruptedBy ? { interrupted_by: interruptedBy } : {}),
+      dry_run: this.opts.dryRun ?? false,
+      started_at: this.started.toISOString(),
+      finished_at: finished.toISOString(),
+      duration_ms: finished.getTime() - this.started.getTime(),
+      counts: reportCounts(this.tally.counts, this.dryRun),
+      expanded: this.expanded,
+      stages: [this.sourceCounts, ...this.stages.map((s) => s.counts), ...this.sinks.map((s) => s.counts)],
+      reasons: this.tally.reasons,
+      errors_file: this.errorSink?.location ?? null,
+      error: this.failure,
+      kind: this.kind,
+      started_by: this.opts.startedBy ?? defaultStartedBy(),
+      sinks: this.sinks.map((s) => ({ sink: s.name, commits: s.sink.commits, written: s.counts.out })),
+      facts: this.facts,
+    };
+  }
+
+  private onDrop(sc: StageCounts, d: Drop): void {
+    if (!d.stage) d.stage = sc.stage;
+    this.tally.drop(sc, d);
+    if (d.kind === 'rejected') this.pendingErrors.push(d);
+    this.opts.collect?.(d);
+  }
+
+  private async flushErrors(): Promise<void> {
+    if (this.pendingErrors.length === 0) return;
+    const batch = this.pendingErrors.splice(0);
+    if (this.errorSink) await this.errorSink.write(batch);
+    await this.recorder.errors(batch, this.loaded.config.key);
+  }
+
+  /** Pushes items through the stages from index `from`, then to the sinks. */
+  private async push(items: Array<Rec | Drop>, from: number, fromCounts: StageCounts): Promise<void> {
+    const onlyKeys = this.opts.onlyKeys;
+    const key = this.loaded.config.key;
+    let recs: Rec[] = [];
+    for (const it of items) {
+      if (it instanceof Drop) this.onDrop(fromCounts, it);
+      else if (onlyKeys && from === 0 && !onlyKeys.has(keyOf(it.data, key))) this.onDrop(fromCounts, filtered(it, 'NOT_SELECTED', 'not among the selected keys'));
+      else recs.push(it);
+    }
+    for (let i = from; i < this.stages.length && recs.length; i++) {
+      const { stage, counts: sc } = this.stages[i];
+      sc.in += recs.length;
+      recs = await applyStage(stage, recs, (d) => this.onDrop(sc, d));
+      sc.out += recs.length;
+    }
+    if (recs.length) await this.toSinks(recs);
+    await this.flushErrors();
+    checkBudget(this.loaded.config.options, this.tally.counts, false);
+    this.opts.onProgress?.(this.tally.counts);
+  }
+
+  private async toSinks(recs: Rec[]): Promise<void> {
+    if (this.opts.collect) for (const r of recs) this.opts.collect(r);
+    if (this.dryRun) { this.accepted += recs.length; return; }
+    let live = recs;
+    for (const s of this.sinks) {
+      s.counts.in += live.length;
+      const refused = await s.sink.write(live);
+      live = this.sinkRefused(s, live, refused);
+      s.counts.out += live.length;
+    }
+    this.accepted += live.length;
+  }
+
+  private sinkRefused(s: { counts: StageCounts }, live: Rec[], refused: Drop[]): Rec[] {
+    if (refused.length === 0) return live;
+    for (const d of refused) this.onDrop(s.counts, d);
+    // Late refusals (a previous batch's rows) are not in `live`; they were counted as accepted.
+    const inBatch = new Set(refused.map((d) => d.data));
+    const kept = live.filter((r) => !inBatch.has(r.data));
+    this.accepted -= refused.length - (live.length - kept.length);
+    return kept;
+  }
 }
+
+export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptions): Promise<RunReport> {
+  const run = new PipelineRun(loaded, opts);
+  await run.begin();
+  try {
+    const source = await run.open();
+    await run.stream(source);
+    await run.flush();
+    await run.commit();
+  } catch (e) {
+    await run.fail(e);
+  }
+  return run.report();
+}
+
+export type { Sink };

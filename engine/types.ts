@@ -143,6 +143,17 @@ export interface Ctx {
   createSource?: (config: { type: string } & Record<string, unknown>, ctx: Ctx) => Source;
 }
 
+/**
+ * Factories that turn validated component configs into live components. The engine gets them from
+ * its caller (config/registry.ts `components`), so it never imports a source, transform or sink.
+ */
+export interface Components {
+  createSource(config: any, ctx: Ctx): Source;
+  createStage(config: any, ctx: Ctx): Stage;
+  createSink(config: any, ctx: Ctx): Sink;
+  createErrorSink(config: any, ctx: Ctx): ErrorSink;
+}
+
 export interface RunOptions {
   batch_size: number;
   concurrency: number;

@@ -40,7 +40,10 @@ export const errorCsvSink = defineComponent({
       location: file,
       async open() {
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        out = fs.createWriteStream(file);
+        // Rejected records hold personal data (G6): readable by their owner only.
+        const fd = fs.openSync(file, 'w', 0o600);
+        fs.fchmodSync(fd, 0o600);
+        out = fs.createWriteStream(file, { fd });
         out.write('\uFEFF');
         stream = format({ headers: [...COLUMNS], alwaysWriteHeaders: true, quoteColumns: true });
         stream.pipe(out);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { loadPipeline } from '../../config/load.ts';
@@ -42,7 +43,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
     const only = new Set(values.only.split(',').map((s) => s.trim()).filter(Boolean) as CandidateStatus[]);
     let keys: Set<string> | undefined;
     if (values.select) keys = new Set(values.select.split(',').map((s) => s.trim()).filter(Boolean));
-    if (values['select-file']) keys = new Set(fs.readFileSync(values['select-file'], 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
+    if (values['select-file']) keys = new Set(fs.readFileSync(path.resolve(io.cwd, values['select-file']), 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
 
     const session = openSession(io, values);
     try {
@@ -65,7 +66,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
         keys = undefined;
       } else {
         try {
-          plan = JSON.parse(fs.readFileSync(positionals[0], 'utf8')) as Plan;
+          plan = JSON.parse(fs.readFileSync(path.resolve(io.cwd, positionals[0]), 'utf8')) as Plan;
         } catch (e) {
           throw new UsageError(`cannot read plan ${positionals[0]}: ${(e as Error).message}`);
         }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from '../command.ts';
@@ -12,6 +11,7 @@ import { renderPlanHtml } from '../../review/html.ts';
 import { renderPlanTable } from '../../review/terminal.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, openSession, type Session } from '../session.ts';
 import { summary } from './run.ts';
+import { homeDir, writePrivateFile } from '../../db/home.ts';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -24,7 +24,7 @@ missing in source — the counts, the reference date, the config hash and a fing
 it was computed against. Review it, then write a selection of it with \`renkei apply PLAN\`.
 
 Options:
-  --out PLAN            where to save the plan (default .renkei/plans/<plan id>.json)
+  --out PLAN            where to save the plan (default <state home>/plans/<plan id>.json, mode 0600)
   --html PAGE           also write the review page: one self-contained HTML file (filter, search, per-field diff)
   --show STATUSES       statuses listed on the terminal (default new,changed,rejected; "all" for every one)
   --limit N             candidates listed on the terminal (default 50)
@@ -62,8 +62,9 @@ function parseStatuses(v: string | undefined): CandidateStatus[] {
   return list;
 }
 
-export function defaultPlanFile(cwd: string, planId: string): string {
-  return path.join(cwd, '.renkei', 'plans', `${planId}.json`);
+/** Plans are kept in the state home (0600: they hold personal data, G6). */
+export function defaultPlanFile(home: string, planId: string): string {
+  return path.join(homeDir(home, 'plans'), `${planId}.json`);
 }
 
 export async function planAndPrint(io: CommandIO, session: Session, loaded: LoadedPipeline, o: { limit: number; statuses: CandidateStatus[]; out?: string; html?: string; onlyKeys?: Set<string> }): Promise<{ plan?: Plan; report: RunReport }> {
@@ -72,16 +73,15 @@ export async function planAndPrint(io: CommandIO, session: Session, loaded: Load
   if (report.status !== 'succeeded') return { report };
   const color = Boolean((io.stdout as NodeJS.WriteStream).isTTY);
   io.stdout.write(renderPlanTable(plan, { color, statuses: o.statuses, limit: o.limit }) + '\n');
-  const out = path.resolve(io.cwd, o.out ?? defaultPlanFile(io.cwd, plan.plan_id));
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(plan) + '\n');
+  const out = o.out ? path.resolve(io.cwd, o.out) : defaultPlanFile(session.home, plan.plan_id);
+  writePrivateFile(out, JSON.stringify(plan) + '\n');
   io.stdout.write(`plan saved: ${out}\n`);
   if (o.html) {
     const page = path.resolve(io.cwd, o.html);
-    fs.mkdirSync(path.dirname(page), { recursive: true });
-    fs.writeFileSync(page, renderPlanHtml(plan));
+    writePrivateFile(page, renderPlanHtml(plan));
     io.stdout.write(`review page: ${page}\n`);
   }
-  io.stdout.write(`apply it: renkei apply ${path.relative(io.cwd, out)} [--only new,changed] [--select KEY,…]\n`);
+  const shown = path.relative(io.cwd, out).startsWith('..') ? out : path.relative(io.cwd, out);
+  io.stdout.write(`apply it: renkei apply ${shown} [--only new,changed] [--select KEY,…]\n`);
   return { plan, report };
 }

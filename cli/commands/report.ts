@@ -1,21 +1,31 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { listRuns, runErrors, type RunRow } from '../../db/runs.ts';
+import { writtenOf } from '../../engine/report.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, parseLimit, withRunTable } from '../session.ts';
+import { RUN_FILTER_HELP, RUN_FILTER_OPTIONS, runFilters } from '../run-filters.ts';
 
 export const reportCommand: Command = {
   name: 'report',
   summary: 'Sync reports: the latest plans, applies and runs with counts and errors (K10)',
-  help: `Usage: renkei report [--pipeline P] [--limit N] [--json]
+  help: `Usage: renkei report [--pipeline P] [--kind K] [--status S] [--limit N] [--json]
        renkei report RUN [--json]
 
-Without RUN: the latest reports (default 10), newest first: when, what kind (run, plan, apply),
-pipeline and direction, who or what started it, the reference date, status and counts that add up
-(read = written + unchanged + filtered + rejected), and counts by candidate status.
+Without RUN: the latest reports (default 10), newest first: when, what kind (run, plan, apply,
+dry-run), pipeline and direction, who or what started it, the reference date, status and counts that
+add up (read = written + unchanged + filtered + rejected; plans and dry runs say "would write"),
+and counts by candidate status.
 With RUN: that report in full, with its per-record errors (key, code, message).
+
+Options:
+  --pipeline P   only this pipeline
+${RUN_FILTER_HELP}
+  --limit N      how many (default 10)
+  --json         one JSON object per line
 ${LOG_HELP}`,
   async run(argv, io) {
-    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { pipeline: { type: 'string' }, limit: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, ...LOG_OPTIONS } });
+    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { pipeline: { type: 'string' }, limit: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, ...RUN_FILTER_OPTIONS, ...LOG_OPTIONS } });
+    const filters = runFilters(values);
     if (positionals.length > 1) throw new UsageError('expected at most one run id');
     const limit = parseLimit(values.limit);
     return withRunTable(io, values, async (pool) => {
@@ -31,7 +41,7 @@ ${LOG_HELP}`,
         }
         return 0;
       }
-      const rows = await listRuns(pool, { limit, pipeline: values.pipeline });
+      const rows = await listRuns(pool, { limit, pipeline: values.pipeline, ...filters });
       if (values.json) { for (const r of rows) io.stdout.write(JSON.stringify(r) + '\n'); return 0; }
       if (rows.length === 0) { io.stdout.write('no reports yet\n'); return 0; }
       for (const r of rows) io.stdout.write(line(r) + '\n');
@@ -42,10 +52,16 @@ ${LOG_HELP}`,
 
 const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19) + 'Z';
 
-function countsText(r: RunRow): string {
+/** Plans and dry runs wrote nothing: their counts read "would write", never "written". */
+export function plannedRow(r: Pick<RunRow, 'kind' | 'dry_run' | 'counts'>): boolean {
+  return r.kind === 'plan' || r.kind === 'dry-run' || r.dry_run || r.counts?.would_write !== undefined;
+}
+
+export function countsText(r: RunRow): string {
   const c = r.counts;
   if (!c) return '';
-  return `read ${c.read}${r.expanded ? ` + ${r.expanded} target-only` : ''} = written ${c.written} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected}`;
+  const w = plannedRow(r) ? `would write ${writtenOf(c)}` : `written ${writtenOf(c)}`;
+  return `read ${c.read}${r.expanded ? ` + ${r.expanded} target-only` : ''} = ${w} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected}`;
 }
 
 function statusText(r: RunRow): string {
@@ -53,7 +69,7 @@ function statusText(r: RunRow): string {
 }
 
 function line(r: RunRow): string {
-  const parts = [when(r.started_at), r.id, r.kind.padEnd(5), r.status.padEnd(9), r.pipeline];
+  const parts = [when(r.started_at), r.id, r.kind.padEnd(7), r.status.padEnd(11), r.pipeline];
   if (r.direction) parts.push(`(${r.direction})`);
   if (r.reference_date) parts.push(`基準日 ${r.reference_date}`);
   parts.push(`by ${r.started_by ?? '?'}`);

@@ -1,10 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from '../command.ts';
 import { loadPipeline } from '../../config/load.ts';
 import { runPipeline } from '../../engine/runner.ts';
-import type { RunReport } from '../../engine/report.ts';
+import { writtenOf, type RunReport } from '../../engine/report.ts';
+import { writePrivateFile } from '../../db/home.ts';
+import { exitCodeForSignal, withInterrupts } from '../interrupt.ts';
 import { scrub } from '../../engine/logger.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
 import { progressLine } from '../progress.ts';
@@ -33,8 +34,10 @@ candidate is written (renkei plan / renkei apply do the same in two steps with a
 Options:
 ${RUN_HELP_OPTIONS}
 
-Exit codes: 0 the run completed (even with rejected records), 1 the run failed (nothing committed),
-2 bad usage or configuration.
+Exit codes: 0 the run completed (even with rejected records), 1 the run failed (a PostgreSQL sink
+commits nothing; REST writes the target acknowledged stay and are counted), 2 bad usage or
+configuration, 130 / 143 interrupted by SIGINT (Ctrl-C) / SIGTERM (PostgreSQL sinks rolled back,
+the run recorded as interrupted).
 
 Example:
   renkei run pipelines/demo-attendance.yaml --set options.batch_size=2000 --report-json report.json`,
@@ -44,44 +47,52 @@ Example:
       options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...LOG_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
-    const loaded = loadPipeline(positionals[0], { env: io.env, set: values.set });
+    const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set });
     if (diffConfig(loaded) && !values['dry-run']) return plannedRun(io, loaded, { force: values.force, reportJson: values['report-json'], flags: values });
     const report = await runLoaded(io, loaded, { dryRun: values['dry-run'], reportJson: values['report-json'], progress: !values['no-progress'], flags: values });
-    return report.status === 'succeeded' ? 0 : 1;
+    return exitCode(report);
   },
 };
+
+/** 0 succeeded, 130/143 interrupted by SIGINT/SIGTERM, 1 failed. */
+export function exitCode(r: RunReport): number {
+  if (r.status === 'succeeded') return 0;
+  return r.status === 'interrupted' ? exitCodeForSignal(r.interrupted_by) : 1;
+}
+
+function writeReport(io: CommandIO, file: string, body: unknown, secrets: Set<string>): void {
+  writePrivateFile(path.resolve(io.cwd, file), scrub(JSON.stringify(body, null, 2), secrets) + '\n');
+}
+
+function tellInterrupted(io: CommandIO, r: RunReport): void {
+  if (r.status === 'interrupted') io.stderr.write(`renkei: ${r.kind} ${r.run_id} ${r.error?.message ?? 'interrupted'}\n`);
+}
 
 export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { dryRun: boolean; reportJson?: string; progress: boolean; flags: { 'log-level'?: string; 'log-format'?: string; 'started-by'?: string } }): Promise<RunReport> {
   const session = openSession(io, o.flags);
   for (const s of loaded.secrets) session.secrets.add(s);
-  const abort = new AbortController();
-  const onSignal = (sig: string) => { abort.abort(sig); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const progress = progressLine(io.stderr, loaded.config.name, o.progress);
   let report: RunReport;
   try {
-    report = await runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, dryRun: o.dryRun, signal: abort.signal, onProgress: (c) => progress.update(c) });
+    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, dryRun: o.dryRun, signal, onProgress: (c) => progress.update(c) }));
   } finally {
     progress.done();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await session.close();
   }
-  if (o.reportJson) {
-    fs.mkdirSync(path.dirname(path.resolve(io.cwd, o.reportJson)), { recursive: true });
-    fs.writeFileSync(path.resolve(io.cwd, o.reportJson), scrub(JSON.stringify(report, null, 2), session.secrets) + '\n');
-  }
+  if (o.reportJson) writeReport(io, o.reportJson, report, session.secrets);
   io.stdout.write(scrub(summary(report), session.secrets));
+  tellInterrupted(io, report);
   return report;
 }
 
 export function summary(r: RunReport): string {
   const c = r.counts;
   const n = (x: number) => x.toLocaleString('en-US');
+  const planned = c.would_write !== undefined;
+  const mark = r.status === 'succeeded' ? '✔' : r.status === 'interrupted' ? '■' : '✘';
   const lines = [
-    `${r.status === 'succeeded' ? '✔' : '✘'} ${r.kind === 'run' ? '' : `${r.kind} `}${r.pipeline} ${r.status}${r.dry_run || r.kind === 'plan' ? ' (nothing written)' : ''} in ${(r.duration_ms / 1000).toFixed(2)}s — run ${r.run_id}`,
-    `  read ${n(c.read)}${r.expanded ? ` + ${n(r.expanded)} target-only` : ''} = ${r.dry_run || r.kind === 'plan' ? 'to write' : 'written'} ${n(c.written)} + unchanged ${n(c.unchanged)} + filtered ${n(c.filtered)} + rejected ${n(c.rejected)}`,
+    `${mark} ${r.kind === 'run' ? '' : `${r.kind} `}${r.pipeline} ${r.status}${planned ? ' (nothing written)' : ''} in ${(r.duration_ms / 1000).toFixed(2)}s — run ${r.run_id}`,
+    `  read ${n(c.read)}${r.expanded ? ` + ${n(r.expanded)} target-only` : ''} = ${planned ? 'would write' : 'written'} ${n(writtenOf(c))} + unchanged ${n(c.unchanged)} + filtered ${n(c.filtered)} + rejected ${n(c.rejected)}`,
   ];
   if (r.status === 'succeeded' && r.duration_ms >= 1000) lines.push(`  ${n(Math.round(c.read / (r.duration_ms / 1000)))} records/s`);
   for (const [kind, m] of Object.entries(r.reasons)) {
@@ -98,17 +109,17 @@ async function plannedRun(io: CommandIO, loaded: ReturnType<typeof loadPipeline>
   const session = openSession(io, o.flags);
   for (const s of loaded.secrets) session.secrets.add(s);
   try {
-    const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy });
-    io.stdout.write(scrub(summary(planned), session.secrets));
-    if (planned.status !== 'succeeded') return 1;
-    io.stdout.write(renderPlanSummary(plan) + '\n');
-    const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false });
-    if (o.reportJson) {
-      fs.mkdirSync(path.dirname(path.resolve(io.cwd, o.reportJson)), { recursive: true });
-      fs.writeFileSync(path.resolve(io.cwd, o.reportJson), scrub(JSON.stringify({ ...report, plan_run_id: planned.run_id, plan_counts: plan.counts }, null, 2), session.secrets) + '\n');
-    }
-    io.stdout.write(scrub(summary(report), session.secrets));
-    return report.status === 'succeeded' ? 0 : 1;
+    return await withInterrupts(io, async (signal) => {
+      const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, signal });
+      io.stdout.write(scrub(summary(planned), session.secrets));
+      if (planned.status !== 'succeeded') { tellInterrupted(io, planned); return exitCode(planned); }
+      io.stdout.write(renderPlanSummary(plan) + '\n');
+      const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false, signal });
+      if (o.reportJson) writeReport(io, o.reportJson, { ...report, plan_run_id: planned.run_id, plan_counts: plan.counts }, session.secrets);
+      io.stdout.write(scrub(summary(report), session.secrets));
+      tellInterrupted(io, report);
+      return exitCode(report);
+    });
   } finally {
     await session.close();
   }

@@ -55,6 +55,8 @@ export interface SmarthrSandbox {
   stats: SandboxStats;
   /** Change the state as a person using SmartHR's screens would (tests): caches are dropped, no write is counted. */
   edit(fn: (state: SmarthrState) => void): void;
+  /** The token stops working from now on (401 unauthorized_token), as when an admin revokes it mid-run. */
+  revokeToken(): void;
   save(): void;
   stop(): Promise<void>;
 }
@@ -65,7 +67,7 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
   const seed = opts.seed ?? 1;
   const state = opts.state
     ?? (opts.statePath && fs.existsSync(opts.statePath) ? loadState(opts.statePath) : generateTenant({ employees: opts.employees ?? 100, seed, departmentDepth: opts.departmentDepth }));
-  const token = opts.token ?? crypto.randomBytes(24).toString('hex');
+  let token = opts.token ?? crypto.randomBytes(24).toString('hex');
   const renderer = new Renderer(state, new Set(opts.hiddenFields ?? []));
   if (opts.prerender) renderer.warm();
   const limiter = new ServerRateLimit(opts.rateLimit ?? 10);
@@ -146,6 +148,9 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
   const save = (): void => { if (opts.statePath) saveState(opts.statePath, state); };
   return {
     url: base, token, state, stats, save,
+    revokeToken() {
+      token = crypto.randomBytes(24).toString('hex');
+    },
     edit(fn) {
       fn(state);
       version++;

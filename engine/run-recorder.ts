@@ -1,0 +1,60 @@
+/**
+ * A run's row in `renkei_runs`: inserted `running`, its heartbeat renewed while the run lives (so a
+ * run whose process died is found `abandoned`), its per-record errors stored (K10), and finished with
+ * the report. Recording can be turned off (benchmarks, library use).
+ */
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { Db } from '../db/connect.ts';
+import { HEARTBEAT_MS, ensureRunsTable, finishRun, heartbeat, insertRun, insertRunErrors, reapAbandoned, type RunKind, type RunMeta } from '../db/runs.ts';
+import type { Drop } from './types.ts';
+import type { RunReport } from './report.ts';
+import { keyOf } from './keys.ts';
+import { errorMessage } from './errors.ts';
+
+function safeUser(): string {
+  try { return os.userInfo().username; } catch { return 'unknown'; }
+}
+
+/** `cli:<user>`: who started a run when nobody said (`--started-by`). */
+export function defaultStartedBy(): string {
+  return `cli:${process.env.USER ?? process.env.USERNAME ?? safeUser()}`;
+}
+
+export interface RunRow { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }
+
+export class RunRecorder {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: () => Promise<Db>, private readonly enabled: boolean, private readonly runId: string, private readonly logger: Logger) {}
+
+  async begin(row: RunRow): Promise<void> {
+    if (!this.enabled) return;
+    const { pool } = await this.db();
+    await ensureRunsTable(pool);
+    // Runs whose process died are closed first, so guards and reports never count them as live.
+    await reapAbandoned(pool);
+    await insertRun(pool, row);
+    this.timer = setInterval(() => {
+      heartbeat(pool, this.runId).catch((e) => this.logger.warn({ err: errorMessage(e) }, 'could not renew the run heartbeat'));
+    }, HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  /** Per-record errors with their key (no record data, G6), for sync reports and --retry-failed. */
+  async errors(drops: Drop[], key: string[]): Promise<void> {
+    if (!this.enabled || drops.length === 0) return;
+    const { pool } = await this.db();
+    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: keyOf(d.data, key), code: d.code, message: d.message, stage: d.stage, origin: d.origin })));
+  }
+
+  async finish(report: RunReport): Promise<void> {
+    clearInterval(this.timer);
+    if (!this.enabled) return;
+    try {
+      await finishRun((await this.db()).pool, report);
+    } catch (e) {
+      this.logger.error({ err: errorMessage(e) }, 'could not record the run in renkei_runs');
+    }
+  }
+}
