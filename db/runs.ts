@@ -150,8 +150,8 @@ export async function lastSuccessfulRead(pool: pg.Pool, pipeline: string, except
   const r = await pool.query(
     // A plan counts only once it was applied: a refused plan (too few records) must not lower the bar.
     `SELECT p.id, (p.counts->>'read')::bigint AS read FROM renkei_runs p
-      WHERE p.pipeline = $1 AND p.status = 'succeeded' AND NOT p.dry_run AND p.counts IS NOT NULL AND p.id <> coalesce($2, '')
-        AND (p.kind = 'run' OR (p.kind = 'plan' AND EXISTS (
+      WHERE p.pipeline = $1 AND p.status = 'succeeded' AND p.counts IS NOT NULL AND p.id <> coalesce($2, '')
+        AND ((p.kind = 'run' AND NOT p.dry_run) OR (p.kind = 'plan' AND EXISTS (
               SELECT 1 FROM renkei_runs a WHERE a.plan_id = p.id AND a.kind = 'apply' AND a.status = 'succeeded')))
       ORDER BY p.started_at DESC, p.id DESC LIMIT 1`,
     [pipeline, exceptId ?? null],
