@@ -55,7 +55,7 @@ export function pagedShape(profile: ApiProfile) {
 type ReadOptions = ConnectionOptions & { per_page?: number; paging?: PagingName };
 
 /** The list source of one endpoint, as a registrable component. */
-export function defineListSource<C extends z.ZodRawShape, T extends string, E extends z.ZodRawShape = {}>(api: ListApi<C>, e: ListEndpoint<T, E>) {
+export function defineListSource<C extends z.ZodRawShape, T extends string, E extends z.ZodRawShape = Record<never, never>>(api: ListApi<C>, e: ListEndpoint<T, E>) {
   const schema = z.strictObject({ type: z.literal(e.type), ...api.options, ...(e.options ?? ({} as E)) })
     .describe(`${e.what} from the ${api.profile.name} API.`);
   return defineComponent({
