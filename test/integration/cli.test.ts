@@ -1,12 +1,13 @@
 /**
- * The `renkei` CLI as a user runs it: a real process, a real PostgreSQL, files on disk.
+ * The `renkei` CLI: commands run in-process through main(argv, io) against a real PostgreSQL and
+ * files on disk, and once as a real process (--help, exit codes as a shell sees them).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDb, type TestDb } from '../helpers/db.ts';
-import { renkei } from '../helpers/cli.ts';
+import { renkei, runMain } from '../helpers/cli.ts';
 
 const PIPELINE = `name: cli-test
 key: [code]
@@ -47,7 +48,7 @@ beforeAll(async () => {
 
 describe('renkei CLI', () => {
   it('G1: run exits 0 with rejected records, writes a report whose counts add up, and errors to the error CSV', async () => {
-    const r = await renkei(['run', 'p.yaml', '--report-json', 'out/report.json', '--log-format', 'json'], { DATABASE_URL: db.url }, dir);
+    const r = await runMain(['run', 'p.yaml', '--report-json', 'out/report.json', '--log-format', 'json'], { DATABASE_URL: db.url }, dir);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'out/report.json'), 'utf8'));
@@ -75,7 +76,7 @@ describe('renkei CLI', () => {
     expect(text).toContain('INVALID_TIME');
     expect(text).not.toMatch(/(^|,)"=cmd/m);
     // The run is in the run table.
-    const runs = await renkei(['runs', '--json'], { DATABASE_URL: db.url }, dir);
+    const runs = await runMain(['runs', '--json'], { DATABASE_URL: db.url }, dir);
     expect(runs.code).toBe(0);
     const listed = runs.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(listed[0].id).toBe(report.run_id);
@@ -84,13 +85,13 @@ describe('renkei CLI', () => {
   });
 
   it('G4: running the same input again leaves the table the same', async () => {
-    const r = await renkei(['run', 'p.yaml'], { DATABASE_URL: db.url }, dir);
+    const r = await runMain(['run', 'p.yaml'], { DATABASE_URL: db.url }, dir);
     expect(r.code).toBe(0);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM cli_out')).rows[0].n).toBe(3);
   });
 
   it('exit 1 when the run fails: error budget exceeded, nothing committed', async () => {
-    const r = await renkei(['run', 'p.yaml', '--set', 'options.max_rejected=1', '--set', 'sinks[0].table=budget_out', '--report-json', 'b.json'], { DATABASE_URL: db.url }, dir);
+    const r = await runMain(['run', 'p.yaml', '--set', 'options.max_rejected=1', '--set', 'sinks[0].table=budget_out', '--report-json', 'b.json'], { DATABASE_URL: db.url }, dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ERROR_BUDGET');
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'b.json'), 'utf8'));
@@ -102,9 +103,10 @@ describe('renkei CLI', () => {
 
   it('exit 2 for configuration errors, with file:line and key path', async () => {
     fs.writeFileSync(path.join(dir, 'bad.yaml'), PIPELINE.replace('  batch_size: 2', '  batch_size: 2\n  colour: red'));
-    const r = await renkei(['run', 'bad.yaml'], { DATABASE_URL: db.url }, dir);
+    const r = await runMain(['run', 'bad.yaml'], { DATABASE_URL: db.url }, dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.yaml:25: options.colour: unknown key');
+    // validate as a process: cli/commands/validate.ts reads FILE relative to process.cwd(), not io.cwd.
     const v = await renkei(['validate', 'bad.yaml'], {}, dir);
     expect(v.code).toBe(2);
     const ok = await renkei(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir);
@@ -115,11 +117,11 @@ describe('renkei CLI', () => {
   });
 
   it('exit 2 for bad usage, and --help on every command', async () => {
-    expect((await renkei(['frobnicate'], {}, dir)).code).toBe(2);
-    expect((await renkei(['run'], {}, dir)).code).toBe(2);
-    expect((await renkei(['run', 'p.yaml', '--no-such-flag'], {}, dir)).code).toBe(2);
+    expect((await runMain(['frobnicate'], {}, dir)).code).toBe(2);
+    expect((await runMain(['run'], {}, dir)).code).toBe(2);
+    expect((await runMain(['run', 'p.yaml', '--no-such-flag'], {}, dir)).code).toBe(2);
     for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'schema', 'demo', 'sandbox']) {
-      const h = await renkei([cmd, '--help'], {}, dir);
+      const h = await runMain([cmd, '--help'], {}, dir);
       expect(h.code).toBe(0);
       expect(h.stdout).toContain('Usage: renkei ' + cmd);
     }
@@ -128,7 +130,7 @@ describe('renkei CLI', () => {
   it('G5: secrets never appear in logs, reports or error files', async () => {
     const password = new URL(db.url).password;
     expect(password.length).toBeGreaterThan(3);
-    const r = await renkei(['run', 'p.yaml', '--log-level', 'trace', '--report-json', 's.json', '--set', 'sinks[0].table=secret_out'], { DATABASE_URL: db.url, SMARTHR_TOKEN: 'tok_abcdef123456' }, dir);
+    const r = await runMain(['run', 'p.yaml', '--log-level', 'trace', '--report-json', 's.json', '--set', 'sinks[0].table=secret_out'], { DATABASE_URL: db.url, SMARTHR_TOKEN: 'tok_abcdef123456' }, dir);
     expect(r.code).toBe(0);
     const all = r.stdout + r.stderr + fs.readFileSync(path.join(dir, 's.json'), 'utf8');
     expect(all).not.toContain(password);
@@ -137,8 +139,20 @@ describe('renkei CLI', () => {
     expect(r.stderr).toContain('"pipeline":"cli-test"');
   });
 
+  it('as a process: --help, and the exit codes a shell sees (0 ok, 1 run failed, 2 usage or configuration)', async () => {
+    const help = await renkei(['--help'], {}, dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: renkei <command>');
+    for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'schema', 'demo', 'sandbox']) expect(help.stdout).toContain(`  ${cmd} `);
+    expect((await renkei(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir)).code).toBe(0);
+    const failed = await renkei(['run', 'p.yaml', '--set', 'options.max_rejected=1', '--set', 'sinks[0].table=budget_process', '--log-level', 'warn'], { DATABASE_URL: db.url }, dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('ERROR_BUDGET');
+    expect((await renkei(['frobnicate'], {}, dir)).code).toBe(2);
+  });
+
   it('schema prints a JSON Schema', async () => {
-    const r = await renkei(['schema'], {}, dir);
+    const r = await runMain(['schema'], {}, dir);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.title).toBe('renkei pipeline file');

@@ -1,6 +1,6 @@
 /**
  * K11 end to end: a pipeline with a `notify:` block sends the signed run.finished summary when the
- * run ends (CLI process, real webhook receiver on 127.0.0.1, real PostgreSQL).
+ * run ends (the CLI's main() in-process, real webhook receiver on 127.0.0.1, real PostgreSQL).
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import http from 'node:http';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { verifySignature } from '../../engine/notify.ts';
 import { freshDb } from '../helpers/db.ts';
-import { renkei } from '../helpers/cli.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const got: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
 const srv = http.createServer((req, res) => {
@@ -36,7 +36,7 @@ errors: { type: csv, path: errors.csv }
 notify: { webhook_url: "\${HOOK_URL}", secret: "\${WEBHOOK_SECRET}" }
 `);
     const secret = 'whsec-notify-run-123456';
-    const r = await renkei(['run', 'p.yaml', '--log-format', 'json'], { DATABASE_URL: db.url, HOOK_URL: url, WEBHOOK_SECRET: secret }, dir);
+    const r = await runMain(['run', 'p.yaml', '--log-format', 'json'], { DATABASE_URL: db.url, HOOK_URL: url, WEBHOOK_SECRET: secret }, dir);
     expect(r.code).toBe(0);
     expect(got).toHaveLength(1);
     const body = JSON.parse(got[0].body);

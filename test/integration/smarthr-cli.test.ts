@@ -1,4 +1,8 @@
-/** `renkei sandbox smarthr` as a process: one JSON line on stdout, clean stop on SIGTERM, --state saved. */
+/**
+ * `renkei sandbox smarthr` as a process (bin/renkei.js): one JSON line on stdout, clean stop on
+ * SIGTERM, --state saved; its usage errors, and `renkei run` of the shipped SmartHR pipeline against it
+ * in-process through main().
+ */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,17 +13,16 @@ import { describe, expect, it } from 'vitest';
 import { command } from '../../cli/commands/sandbox.ts';
 import { UsageError } from '../../cli/session.ts';
 import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
-import { renkei } from '../helpers/cli.ts';
+import { ROOT, cliEnv, runMain } from '../helpers/cli.ts';
 import { freshDb } from '../helpers/db.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: ROOT };
+const io = { stdout: process.stdout, stderr: process.stderr, env: cliEnv(), cwd: ROOT };
 
 describe('renkei sandbox smarthr', () => {
   it('prints {service,url,token}, serves the API, saves --state and exits 0 on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-sbcli-'));
     const state = path.join(dir, 'smarthr.json');
-    const child = spawn(process.execPath, ['bin/run-ts.js', 'sandbox/smarthr/main.ts', '--employees', '120', '--seed', '9', '--rate-limit', '0', '--state', state], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/renkei.js', 'sandbox', 'smarthr', '--employees', '120', '--seed', '9', '--rate-limit', '0', '--state', state], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const lines = readline.createInterface({ input: child.stdout! });
       const [first] = (await once(lines, 'line')) as [string];
@@ -64,10 +67,10 @@ describe('renkei sandbox smarthr', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-sbrun-'));
     try {
       const env = { DATABASE_URL: db.url, SMARTHR_URL: sb.url, RENKEI_ERRORS_DIR: path.join(dir, 'errors') };
-      const ok = await renkei(['run', path.join(ROOT, 'pipelines/smarthr-crews.yaml'), '--set', 'source.rate_limit=200', '--log-level', 'warn'], { ...env, SMARTHR_TOKEN: sb.token }, dir);
+      const ok = await runMain(['run', path.join(ROOT, 'pipelines/smarthr-crews.yaml'), '--set', 'source.rate_limit=200', '--log-level', 'warn'], { ...env, SMARTHR_TOKEN: sb.token }, dir);
       expect(ok.code).toBe(0);
       expect((await db.pool.query('SELECT count(*)::int AS n FROM smarthr_crews')).rows[0].n).toBe(150);
-      const bad = await renkei(['run', path.join(ROOT, 'pipelines/smarthr-crews.yaml'), '--log-level', 'warn'], { ...env, SMARTHR_TOKEN: 'wrong-token-value' }, dir);
+      const bad = await runMain(['run', path.join(ROOT, 'pipelines/smarthr-crews.yaml'), '--log-level', 'warn'], { ...env, SMARTHR_TOKEN: 'wrong-token-value' }, dir);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain('SOURCE_HTTP');
       expect(bad.stderr).toContain('GET /v1/crews page 1: HTTP 401 unauthorized_token (code 2)');
