@@ -17,7 +17,6 @@ import { HttpError } from '../connections/http/errors.ts';
 import type { HttpProfile } from '../connections/http/profile.ts';
 import { noRateHeaders } from '../connections/http/rate-headers.ts';
 import type { Counts } from './report.ts';
-import type { PlanCounts } from './plan.ts';
 
 export const notifySchema = z
   .strictObject({
@@ -46,7 +45,7 @@ export interface RunSummary {
   run_id: string;
   pipeline: string;
   status: string;
-  counts: Counts | PlanCounts | Record<string, number>;
+  counts: Counts | Record<string, number>;
   started_at: string;
   finished_at: string;
   duration_ms?: number;

@@ -11,20 +11,32 @@ import type { Db } from '../db/connect.ts';
 /** One row of data: field name → value. */
 export type Row = Record<string, unknown>;
 
+/**
+ * The sync candidate contract: what a diff stage decided about a record, for the stages and sinks
+ * after it. A diff stage produces it; REST sinks (create or update) and the planner (sync/) consume
+ * it. The engine carries it with the record and never reads it.
+ */
+export interface SyncCandidate {
+  /** New to the target, or changed (K5). Unchanged records never travel on: they are Drops. */
+  status: 'new' | 'changed';
+  /** Every differing field as old → new (changed records). */
+  changes?: Array<{ field: string; old: unknown; new: unknown }>;
+  /**
+   * Target fields carried over for the sink, among them the target identity under the API
+   * profile's identity field (SmartHR `id`, KING OF TIME `key`, Mikiwame `code`).
+   */
+  target?: Row;
+  /** Fingerprint of the target record the diff compared against (apply re-checks it). */
+  target_hash?: string;
+}
+
 /** A record in flight: its data and where it came from (`file.csv:12`, `page 3 #4`). */
 export interface Rec {
   data: Row;
   /** Source position, kept through every stage so any error can point back to the input. */
   origin: string;
-  /** Set by the diff stage: new to the target, or changed with every differing field as old → new (K5). */
-  meta?: {
-    status: 'new' | 'changed';
-    changes?: Array<{ field: string; old: unknown; new: unknown }>;
-    /** Target fields a diff stage carried over for the sink (e.g. the target's `id` to PATCH). */
-    target?: Row;
-    /** Fingerprint of the target record the diff compared against (apply re-checks it). */
-    target_hash?: string;
-  };
+  /** Set by a diff stage (see {@link SyncCandidate}). */
+  meta?: SyncCandidate;
 }
 
 /** Outcomes a record can end in besides being written. */

@@ -9,9 +9,9 @@ import { exitCodeForSignal, withInterrupts } from '../interrupt.ts';
 import { scrub } from '../../engine/logger.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
 import { progressLine } from '../progress.ts';
-import { diffConfig, makePlan } from '../../engine/planner.ts';
-import { applyPlan } from '../../engine/applier.ts';
-import { renderPlanSummary } from '../../review/terminal.ts';
+import { diffConfig, makePlan } from '../../sync/planner.ts';
+import { applyPlan } from '../../sync/applier.ts';
+import { renderPlanSummary } from '../../sync/review/terminal.ts';
 
 export const RUN_HELP_OPTIONS = `  --set key.path=value   override a config value (repeatable; value read as YAML)
   --dry-run              read and transform everything, write nothing (counts show what would be written)

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { deactivates, checkGuards } from '../../engine/guards.ts';
-import type { Candidate, Plan } from '../../engine/plan.ts';
+import { deactivates, checkGuards } from '../../sync/guards.ts';
+import type { Candidate, Plan } from '../../sync/plan.ts';
 import { guardsSchema, type PipelineConfig } from '../../config/schema.ts';
 import { ensureRunsTable } from '../../db/runs.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { generateTenant } from '../../sandbox/generate/tenant.ts';
-import type { Plan } from '../../engine/plan.ts';
+import type { Plan } from '../../sync/plan.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import { renkei, runMain } from '../helpers/cli.ts';
 
@@ -207,7 +207,6 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(plan.code).toBe(0);
     sb.stats.reset();
     const refused = await cli(['apply', 'few-plan.json']);
-    console.log('DBG', refused);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('GUARD_REFUSED');
     expect(refused.stderr).toContain(`the source returned ${few.length} records, ${(100 * few.length / rows.length).toFixed(1)}% of the ${rows.length}`);

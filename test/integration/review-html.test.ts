@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { findChromium, launchChromium, missingChromiumReason } from '../helpers/chromium.ts';
-import { renderPlanHtml } from '../../review/html.ts';
-import type { Candidate, CandidateStatus, Plan } from '../../engine/plan.ts';
+import { renderPlanHtml } from '../../sync/review/html.ts';
+import type { Candidate, CandidateStatus, Plan } from '../../sync/plan.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');

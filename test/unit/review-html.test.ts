@@ -1,8 +1,8 @@
 /** The review page as a string: escaping, the embedded data, no network references (the browser test is in integration/). */
 import { describe, it, expect } from 'vitest';
 import crypto from 'node:crypto';
-import { escapeHtml, jsonForScript, renderPlanHtml } from '../../review/html.ts';
-import type { Candidate, Plan } from '../../engine/plan.ts';
+import { escapeHtml, jsonForScript, renderPlanHtml } from '../../sync/review/html.ts';
+import type { Candidate, Plan } from '../../sync/plan.ts';
 
 function plan(candidates: Candidate[], over: Partial<Plan> = {}): Plan {
   const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, missing: 0, filtered: 0 };

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { renderPlanSummary, renderPlanTable } from '../../review/terminal.ts';
-import { displayWidth, truncate, valueText } from '../../review/format.ts';
-import type { Candidate, Plan } from '../../engine/plan.ts';
+import { renderPlanSummary, renderPlanTable } from '../../sync/review/terminal.ts';
+import { displayWidth, truncate, valueText } from '../../sync/review/format.ts';
+import type { Candidate, Plan } from '../../sync/plan.ts';
 
 function plan(candidates: Candidate[]): Plan {
   const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, missing: 0, filtered: 3 };

@@ -8,7 +8,7 @@
  * allows only the page's own inline script and style (by hash) and no network at all.
  */
 import crypto from 'node:crypto';
-import { CANDIDATE_STATUSES, type Candidate, type Plan } from '../engine/plan.ts';
+import { CANDIDATE_STATUSES, type Candidate, type Plan } from '../plan.ts';
 import { valueText } from './format.ts';
 import { PAGE_CSS, PAGE_JS } from './html-client.ts';
 

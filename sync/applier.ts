@@ -4,13 +4,13 @@
  * now exists, a `changed` one has other values or is gone) stops the apply unless forced. Then the
  * safety guards, then the plan's records go to the pipeline's sinks (no source read, no transforms).
  */
-import { RenkeiError } from './errors.ts';
-import { defaultStartedBy, runPipeline, type RunPipelineOptions } from './runner.ts';
-import { newRunId } from './context.ts';
-import { emptyCounts } from './report.ts';
-import type { RunReport } from './report.ts';
+import { RenkeiError } from '../engine/errors.ts';
+import { defaultStartedBy, runPipeline, type RunPipelineOptions } from '../engine/runner.ts';
+import { newRunId } from '../engine/context.ts';
+import { emptyCounts } from '../engine/report.ts';
+import type { RunReport } from '../engine/report.ts';
 import type { Candidate, CandidateStatus, Plan } from './plan.ts';
-import type { Ctx, Rec, Source } from './types.ts';
+import type { Ctx, Rec, Source } from '../engine/types.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import { ensureRunsTable, finishRun, insertRun, setStatusCounts } from '../db/runs.ts';
 import type { DiffStage } from '../transforms/diff.ts';

@@ -4,7 +4,7 @@
  * more than a configured share of the target. `--force` bypasses them; the refusal explains the numbers.
  */
 import type pg from 'pg';
-import { RenkeiError } from './errors.ts';
+import { RenkeiError } from '../engine/errors.ts';
 import type { Candidate, Plan } from './plan.ts';
 import type { PipelineConfig } from '../config/schema.ts';
 import { lastSuccessfulRead } from '../db/runs.ts';

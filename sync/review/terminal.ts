@@ -3,7 +3,7 @@
  * candidate lists every differing field as `field: old → new`. Colour only when the caller asks
  * (it passes `isTTY`): old values struck through in red, new values in green, as the manuals' screens.
  */
-import { CANDIDATE_STATUSES, type Candidate, type CandidateStatus, type Plan } from '../engine/plan.ts';
+import { CANDIDATE_STATUSES, type Candidate, type CandidateStatus, type Plan } from '../plan.ts';
 import { BLANK, displayWidth, padEnd, truncate, valueText, visibleControls } from './format.ts';
 
 export interface TableOptions {

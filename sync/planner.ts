@@ -3,10 +3,10 @@
  * candidates — new, changed (old → new per field), unchanged, rejected, missing in source.
  */
 import path from 'node:path';
-import { Drop, type Rec } from './types.ts';
-import { keyOf } from './keys.ts';
-import { runPipeline, type RunPipelineOptions } from './runner.ts';
-import type { RunReport } from './report.ts';
+import { Drop, type Rec } from '../engine/types.ts';
+import { keyOf } from '../engine/keys.ts';
+import { runPipeline, type RunPipelineOptions } from '../engine/runner.ts';
+import type { RunReport } from '../engine/report.ts';
 import type { Candidate, Plan, PlanCounts } from './plan.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import { setStatusCounts } from '../db/runs.ts';
