@@ -40,6 +40,7 @@ ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS plan_id text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS status_counts jsonb;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS pipeline_file text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS overrides jsonb;
+ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS params jsonb;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS pid integer;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS host text;
 ALTER TABLE renkei_runs ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz;
@@ -88,13 +89,15 @@ export interface RunMeta {
   pipelineFile?: string;
   /** `--set` overrides it ran with. */
   overrides?: string[];
+  /** `--param name=value` arguments it ran with. */
+  params?: string[];
 }
 
 export async function insertRun(pool: pg.Pool, r: { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }): Promise<void> {
   await pool.query(
-    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id, pipeline_file, overrides, pid, host, heartbeat_at)
-     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())`,
-    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null, r.meta?.pipelineFile ?? null, JSON.stringify(r.meta?.overrides ?? []), process.pid, os.hostname()],
+    `INSERT INTO renkei_runs (id, pipeline, config_hash, started_at, status, dry_run, kind, started_by, direction, reference_date, plan_id, pipeline_file, overrides, pid, host, heartbeat_at, params)
+     VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now(), $15)`,
+    [r.id, r.pipeline, r.configHash, r.startedAt, r.dryRun, r.kind, r.startedBy, r.meta?.direction ?? null, r.meta?.referenceDate ?? null, r.meta?.planId ?? null, r.meta?.pipelineFile ?? null, JSON.stringify(r.meta?.overrides ?? []), process.pid, os.hostname(), JSON.stringify(r.meta?.params ?? [])],
   );
 }
 
@@ -171,13 +174,13 @@ export interface RunRow {
   id: string; pipeline: string; config_hash: string; started_at: Date; finished_at: Date | null;
   status: string; dry_run: boolean; counts: RunReport['counts'] | null; errors_file: string | null; message: string | null;
   kind: RunKind; started_by: string | null; direction: string | null; reference_date: string | null; plan_id: string | null;
-  status_counts: Record<string, number> | null; pipeline_file: string | null; overrides: string[] | null; expanded: number | null;
+  status_counts: Record<string, number> | null; pipeline_file: string | null; overrides: string[] | null; params: string[] | null; expanded: number | null;
 }
 
 export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: string; id?: string; kinds?: string[]; statuses?: string[] }): Promise<RunRow[]> {
   const r = await pool.query<RunRow>(
     `SELECT id, pipeline, config_hash, started_at, finished_at, status, dry_run, counts, errors_file, message,
-            kind, started_by, direction, reference_date::text, plan_id, status_counts, pipeline_file, overrides,
+            kind, started_by, direction, reference_date::text, plan_id, status_counts, pipeline_file, overrides, params,
             coalesce((report->>'expanded')::int, 0) AS expanded
        FROM renkei_runs WHERE ($2::text IS NULL OR pipeline = $2) AND ($3::text IS NULL OR id = $3)
         AND ($4::text[] IS NULL OR kind = ANY($4)) AND ($5::text[] IS NULL OR status = ANY($5))

@@ -114,7 +114,7 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
 }
 
 const applyMeta = (plan: Plan, opts: ApplyOptions) =>
-  ({ ...opts.meta, planId: plan.plan_id, referenceDate: plan.reference_date ?? null, direction: plan.direction, pipelineFile: plan.pipeline_file, overrides: plan.overrides });
+  ({ ...opts.meta, planId: plan.plan_id, referenceDate: plan.reference_date ?? null, direction: plan.direction, pipelineFile: plan.pipeline_file, overrides: plan.overrides, params: plan.params ?? [] });
 
 async function recordRefusal(plan: Plan, loaded: LoadedPipeline, chosen: Candidate[], e: RenkeiError, opts: ApplyOptions, pool: import('pg').Pool): Promise<void> {
   const now = (opts.now ?? (() => new Date()))();

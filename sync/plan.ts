@@ -52,6 +52,8 @@ export interface Plan {
   pipeline_file: string;
   /** `--set` overrides the plan was made with; apply loads the pipeline with the same ones. */
   overrides: string[];
+  /** `--param name=value` arguments the plan was made with; apply loads the pipeline with the same ones. */
+  params?: string[];
   /** Free text naming the direction, e.g. `SmartHR → KING OF TIME`. */
   direction?: string;
   config_hash: string;

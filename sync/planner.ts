@@ -49,7 +49,7 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
     if (item.meta?.target_hash) c.target_hash = item.meta.target_hash;
     candidates.push(c);
   };
-  const report = await runPipeline(loaded, { ...opts, collect, kind: 'plan', meta: { direction: config.description, ...opts.meta, pipelineFile: path.resolve(loaded.file), overrides: loaded.overrides } });
+  const report = await runPipeline(loaded, { ...opts, collect, kind: 'plan', meta: { direction: config.description, ...opts.meta, pipelineFile: path.resolve(loaded.file), overrides: loaded.overrides, params: loaded.paramArgs } });
   const f = report.facts;
   const plan: Plan = {
     version: 1,
@@ -57,6 +57,7 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
     pipeline: config.name,
     pipeline_file: path.resolve(loaded.file),
     overrides: loaded.overrides,
+    params: loaded.paramArgs,
     direction: opts.meta?.direction ?? config.description,
     config_hash: loaded.hash,
     created_at: report.started_at,

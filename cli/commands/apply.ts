@@ -58,7 +58,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
         const failed = new Set((await runErrors(db.pool, retry, 1_000_000)).map((e) => e.key).filter(Boolean));
         if (failed.size === 0) { io.stdout.write(`run ${retry} has no failed records: nothing to retry\n`); return 0; }
         io.stdout.write(`re-planning the ${failed.size} record(s) that failed in ${retry}\n`);
-        loaded = loadPipeline(run.pipeline_file, { env: io.env, set: run.overrides ?? [] });
+        loaded = loadPipeline(run.pipeline_file, { env: io.env, set: run.overrides ?? [], params: run.params ?? [] });
         for (const s of loaded.secrets) session.secrets.add(s);
         const r = await planAndPrint(io, session, loaded, { limit: 50, statuses: ['new', 'changed', 'rejected'], onlyKeys: failed });
         if (!r.plan) return 1;
@@ -71,7 +71,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
           throw new UsageError(`cannot read plan ${positionals[0]}: ${(e as Error).message}`);
         }
         if (plan?.version !== 1 || !Array.isArray(plan.candidates)) throw new UsageError(`${positionals[0]} is not a renkei plan`);
-        loaded = loadPipeline(plan.pipeline_file, { env: io.env, set: plan.overrides ?? [] });
+        loaded = loadPipeline(plan.pipeline_file, { env: io.env, set: plan.overrides ?? [], params: plan.params ?? [] });
         for (const s of loaded.secrets) session.secrets.add(s);
       }
       try {

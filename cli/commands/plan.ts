@@ -12,6 +12,7 @@ import { renderPlanTable } from '../../sync/review/terminal.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, openSession, type Session } from '../session.ts';
 import { summary } from './run.ts';
 import { homeDir, writePrivateFile } from '../../db/home.ts';
+import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -29,19 +30,20 @@ Options:
   --show STATUSES       statuses listed on the terminal (default new,changed,rejected; "all" for every one)
   --limit N             candidates listed on the terminal (default 50)
   --set key.path=value  override a config value (repeatable)
+${PARAM_HELP}
 ${LOG_HELP}
 
 Exit codes: 0 plan saved, 1 the plan could not be computed, 2 bad usage or configuration.`,
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { out: { type: 'string' }, html: { type: 'string' }, show: { type: 'string' }, limit: { type: 'string', default: '50' }, set: { type: 'string', multiple: true }, ...LOG_OPTIONS },
+      options: { out: { type: 'string' }, html: { type: 'string' }, show: { type: 'string' }, limit: { type: 'string', default: '50' }, set: { type: 'string', multiple: true }, ...PARAM_OPTIONS, ...LOG_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number, not ${values.limit}`);
     const statuses = parseStatuses(values.show);
-    const loaded = loadPipeline(positionals[0], { env: io.env, set: values.set });
+    const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });
     const session = openSession(io, values);
     for (const s of loaded.secrets) session.secrets.add(s);
     try {

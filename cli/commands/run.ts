@@ -6,6 +6,7 @@ import { runPipeline } from '../../engine/runner.ts';
 import { writtenOf, type RunReport } from '../../engine/report.ts';
 import { writePrivateFile } from '../../db/home.ts';
 import { exitCodeForSignal, withInterrupts } from '../interrupt.ts';
+import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
 import { scrub } from '../../engine/logger.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
 import { progressLine } from '../progress.ts';
@@ -14,6 +15,7 @@ import { applyPlan } from '../../sync/applier.ts';
 import { renderPlanSummary } from '../../sync/review/terminal.ts';
 
 export const RUN_HELP_OPTIONS = `  --set key.path=value   override a config value (repeatable; value read as YAML)
+${PARAM_HELP}
   --dry-run              read and transform everything, write nothing (counts show what would be written)
   --report-json PATH     write the run report as JSON (run_id, pipeline, status, counts, stages, errors_file, duration_ms)
   --no-progress          no progress line on the terminal
@@ -44,10 +46,10 @@ Example:
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...LOG_OPTIONS },
+      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...PARAM_OPTIONS, ...LOG_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
-    const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set });
+    const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });
     if (diffConfig(loaded) && !values['dry-run']) return plannedRun(io, loaded, { force: values.force, reportJson: values['report-json'], flags: values });
     const report = await runLoaded(io, loaded, { dryRun: values['dry-run'], reportJson: values['report-json'], progress: !values['no-progress'], flags: values });
     return exitCode(report);
