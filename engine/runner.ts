@@ -79,7 +79,8 @@ class PipelineRun {
   private readonly pendingErrors: Drop[] = [];
   private readonly facts: Record<string, unknown> = {};
   private readonly recorder: RunRecorder;
-  private accepted = 0;
+  /** Records handed to the sinks (or, in a dry run, that would have been). */
+  private entered = 0;
   private expanded = 0;
   failure: { code: string; message: string } | null = null;
 
@@ -177,12 +178,8 @@ class PipelineRun {
         await this.push(b, i + 1, sc);
       }
     }
-    for (const s of this.sinks) {
-      const late = (await s.sink.drain?.()) ?? [];
-      for (const d of late) this.onDrop(s.counts, d);
-      this.accepted -= late.length;
-      s.counts.out -= late.length;
-    }
+    // Refusals known only once the last segment is done (rows of earlier batches).
+    for (const s of this.sinks) for (const d of (await s.sink.drain?.()) ?? []) this.onDrop(s.counts, d);
     await this.flushErrors();
   }
 
@@ -202,7 +199,7 @@ class PipelineRun {
       this.expanded += diff;
     }
     for (const s of this.sinks) await s.sink.close();
-    counts.written = this.accepted;
+    counts.written = this.writtenOnSuccess();
     const problem = conservationProblem(counts, this.expanded);
     if (problem) throw new RenkeiError('CONSERVATION', `${problem}: an internal error`);
     for (const s of this.stages) await s.stage.close?.();
@@ -304,25 +301,32 @@ class PipelineRun {
 
   private async toSinks(recs: Rec[]): Promise<void> {
     if (this.opts.collect) for (const r of recs) this.opts.collect(r);
-    if (this.dryRun) { this.accepted += recs.length; return; }
+    this.entered += recs.length;
+    if (this.dryRun) return;
     let live = recs;
     for (const s of this.sinks) {
       s.counts.in += live.length;
       const refused = await s.sink.write(live);
-      live = this.sinkRefused(s, live, refused);
-      s.counts.out += live.length;
+      if (refused.length === 0) continue;
+      for (const d of refused) this.onDrop(s.counts, d);
+      // Refusals may include rows of earlier batches (late): only this batch's go no further.
+      const gone = new Set(refused.map((d) => d.data));
+      live = live.filter((r) => !gone.has(r.data));
     }
-    this.accepted += live.length;
   }
 
-  private sinkRefused(s: { counts: StageCounts }, live: Rec[], refused: Drop[]): Rec[] {
-    if (refused.length === 0) return live;
-    for (const d of refused) this.onDrop(s.counts, d);
-    // Late refusals (a previous batch's rows) are not in `live`; they were counted as accepted.
-    const inBatch = new Set(refused.map((d) => d.data));
-    const kept = live.filter((r) => !inBatch.has(r.data));
-    this.accepted -= refused.length - (live.length - kept.length);
-    return kept;
+  /**
+   * Every record handed to the sinks is written unless a sink refused it (now or late, each record
+   * at most once): the one place the written count is computed; each sink's `out` likewise.
+   */
+  private writtenOnSuccess(): number {
+    let refused = 0;
+    for (const s of this.sinks) {
+      const dropped = s.counts.rejected + s.counts.unchanged + s.counts.filtered;
+      s.counts.out = s.counts.in - dropped;
+      refused += dropped;
+    }
+    return this.entered - refused;
   }
 }
 
