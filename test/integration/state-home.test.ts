@@ -102,6 +102,9 @@ describe('state home and the embedded cluster', () => {
     expect((await renkeiIn(['run', file, '--no-progress'], env, work)).code).toBe(0);
     const before = await runsJson(env, work);
     expect(before).toHaveLength(1);
+    const status = await renkeiIn(['db', 'status', '--json'], env, work);
+    expect(JSON.parse(status.stdout)).toMatchObject({ home, cluster: 'initialised', clusterVersion: '17', running: false, stateFile: 'ok', users: [] });
+    expect(JSON.parse(status.stdout).sizeBytes).toBeGreaterThan(1_000_000);
     const l = layout(home);
     const version = fs.readFileSync(path.join(l.data, 'PG_VERSION'), 'utf8');
     fs.rmSync(l.state);
@@ -194,6 +197,10 @@ describe('state home and the embedded cluster', () => {
       const file = pipeline(work, { rows: 2000, table: 'sig', name: 'load', pause: { at: 1500, marker } });
       const c = child(['run', file, '--no-progress'], env, work);
       await waitFor(marker);
+      // The paused run holds the server: stopping it under the run is refused.
+      const stop = await renkeiIn(['db', 'stop'], env, work);
+      expect(stop.code).toBe(1);
+      expect(stop.stderr).toMatch(/DB_IN_USE: the embedded PostgreSQL is in use by 1 renkei command/);
       c.p.kill(sig);
       const r = await c.done;
       expect(r.code, r.stderr).toBe(code);
