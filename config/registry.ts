@@ -7,8 +7,9 @@ import type { z } from 'zod';
 import { sources } from '../sources/index.ts';
 import { transforms } from '../transforms/index.ts';
 import { errorSinks, sinks } from '../sinks/index.ts';
-import type { Ctx, ErrorSink, Sink, Stage } from '../engine/types.ts';
+import type { Components, Ctx, ErrorSink, Sink, Stage } from '../engine/types.ts';
 import { findComponent, unionOf, type ConfigOf } from './components.ts';
+import { createSource } from './sources.ts';
 
 export { createSource, sourceConfigSchema, type SourceConfig } from './sources.ts';
 export { configOf, type ComponentConfig } from './components.ts';
@@ -32,3 +33,6 @@ export const createSink = (cfg: SinkConfig, ctx: Ctx): Sink => findComponent('si
 export const createErrorSink = (cfg: ErrorSinkConfig, ctx: Ctx): ErrorSink => findComponent('error sink', errorSinks, cfg.type).create(cfg, ctx);
 
 export const registries = { sources, transforms, sinks, errorSinks };
+
+/** The factories the runner builds a pipeline's components with (engine/types.ts `Components`). */
+export const components: Components = { createSource, createStage, createSink, createErrorSink };
