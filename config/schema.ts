@@ -4,18 +4,19 @@
  */
 import { z } from 'zod';
 import { notifySchema } from '../engine/notify.ts';
+import { RUN_OPTION_DEFAULTS } from '../engine/types.ts';
 import { paramsSchema } from './params.ts';
 import { errorSinkConfigSchema, sinkConfigSchema, sourceConfigSchema, stageConfigSchema } from './registry.ts';
 
 export const runOptionsSchema = z.strictObject({
-  batch_size: z.number().int().min(1).max(100_000).default(1000)
+  batch_size: z.number().int().min(1).max(100_000).default(RUN_OPTION_DEFAULTS.batch_size)
     .describe('Records per batch moved between stages (memory grows with it).'),
-  concurrency: z.number().int().min(1).max(256).default(4)
+  concurrency: z.number().int().min(1).max(256).default(RUN_OPTION_DEFAULTS.concurrency)
     .describe('Upper bound on concurrent requests/writes for components that run in parallel.'),
   max_rejected: z.number().int().min(0).optional()
-    .describe('Error budget: fail the run (nothing committed) when more records than this are rejected.'),
+    .describe('Error budget: fail the run when more records than this are rejected (checked after every batch).'),
   max_rejected_ratio: z.number().min(0).max(1).optional()
-    .describe('Error budget as a share of records read (0.01 = 1%): fail the run when exceeded.'),
+    .describe('Error budget as a share of records read (0.01 = 1%): fail the run when exceeded at the end of input. Without max_rejected or max_rejected_ratio the default is 0.5 (more than half rejected fails); 1 turns it off.'),
 }).describe('Run options.');
 
 export const guardsSchema = z.strictObject({

@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import pino from 'pino';
-import type { Ctx, RunOptions } from './types.ts';
+import { RUN_OPTION_DEFAULTS, type Ctx } from './types.ts';
 import type { Db } from '../db/connect.ts';
 import { RenkeiError } from './errors.ts';
 
-export const DEFAULT_OPTIONS: RunOptions = { batch_size: 1000, concurrency: 4 };
 
 /** Sortable, readable run id: `20261122T043512Z-3f9a1c`. */
 export function newRunId(now = new Date()): string {
@@ -29,7 +28,7 @@ export function makeCtx(over: Partial<Ctx> = {}): Ctx {
     now: over.now ?? (() => new Date()),
     db: over.db ?? (async (): Promise<Db> => { throw new RenkeiError('DB', 'no database in this context'); }),
     signal: over.signal ?? unlimitedSignal(),
-    options: over.options ?? { ...DEFAULT_OPTIONS },
+    options: over.options ?? { ...RUN_OPTION_DEFAULTS },
     key: over.key ?? [],
   };
 }

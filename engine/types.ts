@@ -166,6 +166,9 @@ export interface Components {
   createErrorSink(config: any, ctx: Ctx): ErrorSink;
 }
 
+/** Run option defaults, written once: the config schema and test contexts both use them. */
+export const RUN_OPTION_DEFAULTS = { batch_size: 1000, concurrency: 4 } as const;
+
 export interface RunOptions {
   batch_size: number;
   concurrency: number;
