@@ -9,6 +9,7 @@ import type { CommandIO } from './command.ts';
 import { SECRET_ENV } from '../config/interpolate.ts';
 import { ensureRunsTable, reapAbandoned } from '../db/runs.ts';
 import { resolveHome } from '../db/home.ts';
+import { defaultStartedBy } from '../engine/run-recorder.ts';
 
 export const LOG_OPTIONS = {
   'log-level': { type: 'string', default: 'info' },
@@ -44,11 +45,11 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
   const home = resolveHome(io.env);
   return {
     logger,
-    startedBy: flags['started-by'],
+    startedBy: flags['started-by'] ?? defaultStartedBy(io.env),
     secrets,
     home,
     db: () => {
-      dbp ??= openDb({ env: io.env, home, note: `renkei ${process.argv.slice(2, 4).join(' ')}`.trim(), onLog: (m) => { if (m.startsWith('renkei:')) logger.warn(m.slice(8)); } }).then((db) => {
+      dbp ??= openDb({ env: io.env, home, note: `renkei (pid ${process.pid})`, onLog: (m) => { if (m.startsWith('renkei:')) logger.warn(m.slice(8)); } }).then((db) => {
         secrets.add(db.url);
         try { const u = new URL(db.url); if (u.password) secrets.add(decodeURIComponent(u.password)); } catch { /* not a URL */ }
         return db;

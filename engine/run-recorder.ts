@@ -16,9 +16,9 @@ function safeUser(): string {
   try { return os.userInfo().username; } catch { return 'unknown'; }
 }
 
-/** `cli:<user>`: who started a run when nobody said (`--started-by`). */
-export function defaultStartedBy(): string {
-  return `cli:${process.env.USER ?? process.env.USERNAME ?? safeUser()}`;
+/** `cli:<user>`: who started a run when nobody said (`--started-by`); the user from `env`. */
+export function defaultStartedBy(env: NodeJS.ProcessEnv = process.env): string {
+  return `cli:${env.USER ?? env.USERNAME ?? safeUser()}`;
 }
 
 export interface RunRow { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }

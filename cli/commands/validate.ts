@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { loadPipeline } from '../../config/load.ts';
@@ -22,7 +23,7 @@ Exit codes: 0 valid, 2 invalid.`,
   async run(argv, io) {
     const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { set: { type: 'string', multiple: true }, ...PARAM_OPTIONS } });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
-    const p = loadPipeline(positionals[0], { env: io.env, set: values.set, params: values.param });
+    const p = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });
     const c = p.config;
     io.stdout.write(`ok: ${positionals[0]} — pipeline "${c.name}": source ${c.source.type} → ${c.transforms.length ? c.transforms.map((t) => t.type).join(' → ') : '(no transforms)'} → ${c.sinks.map((s) => s.type).join(', ')}; errors → ${c.errors.type}\n`);
     const params = Object.entries(p.params);

@@ -106,12 +106,11 @@ describe('renkei CLI', () => {
     const r = await runMain(['run', 'bad.yaml'], { DATABASE_URL: db.url }, dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.yaml:25: options.colour: unknown key');
-    // validate as a process: cli/commands/validate.ts reads FILE relative to process.cwd(), not io.cwd.
-    const v = await renkei(['validate', 'bad.yaml'], {}, dir);
+    const v = await runMain(['validate', 'bad.yaml'], {}, dir);
     expect(v.code).toBe(2);
-    const ok = await renkei(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir);
+    const ok = await runMain(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir);
     expect(ok.code).toBe(0);
-    const missing = await renkei(['validate', 'p.yaml'], {}, dir);
+    const missing = await runMain(['validate', 'p.yaml'], {}, dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('p.yaml:11: sinks[0].connection: environment variable ${DATABASE_URL} is not set');
   });
@@ -144,7 +143,7 @@ describe('renkei CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: renkei <command>');
     for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'schema', 'demo', 'sandbox']) expect(help.stdout).toContain(`  ${cmd} `);
-    expect((await renkei(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir)).code).toBe(0);
+    expect((await runMain(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir)).code).toBe(0);
     const failed = await renkei(['run', 'p.yaml', '--set', 'options.max_rejected=1', '--set', 'sinks[0].table=budget_process', '--log-level', 'warn'], { DATABASE_URL: db.url }, dir);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('ERROR_BUDGET');

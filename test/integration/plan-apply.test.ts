@@ -10,7 +10,7 @@ import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/
 import { generateTenant } from '../../sandbox/generate/tenant.ts';
 import type { Plan } from '../../sync/plan.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';
-import { renkei, runMain } from '../helpers/cli.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'birth_at', 'email'];
 const tenant = generateTenant({ employees: 40, seed: 'plan-apply' });
@@ -20,7 +20,6 @@ let sb: SmarthrSandbox;
 let db: TestDb;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let userBefore: string | undefined;
 
 const pipeline = (url: string) => `name: crews-sync
 description: HR master (JSON) → SmartHR
@@ -52,8 +51,6 @@ const crew = (code: unknown) => sb.state.crews.find((c) => c.emp_code === code)!
 const writeInput = (rows: Row[], file = 'in.json') => fs.writeFileSync(path.join(dir, file), JSON.stringify(rows));
 const readPlan = (file: string): Plan => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 const cli = (args: string[]) => runMain(args, env, dir);
-// `plan` as a process: cli/commands/plan.ts reads FILE relative to process.cwd(), not io.cwd.
-const cliProcess = (args: string[]) => renkei(args, env, dir);
 
 // The source: 20 of the 40 crews, two of them edited, three new people, one with an impossible birth date.
 const base = tenant.crews.slice(0, 20).map(pick);
@@ -70,21 +67,16 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-plan-'));
   fs.writeFileSync(path.join(dir, 'p.yaml'), pipeline(sb.url));
   env = { DATABASE_URL: db.url, SMARTHR_TOKEN: sb.token, USER: 'tester', HOME: dir, RENKEI_HOME: path.join(dir, '.renkei') };
-  // The default started_by (cli:<user>, K10) is read from process.env.USER by engine/run-recorder.ts,
-  // not from io.env: in-process, this process's USER stands for the one a CLI process would get.
-  userBefore = process.env.USER;
-  process.env.USER = 'tester';
   writeInput(input());
 });
 afterAll(async () => {
-  if (userBefore === undefined) delete process.env.USER; else process.env.USER = userBefore;
   await sb?.stop();
 });
 
 describe('plan → apply against the SmartHR sandbox', () => {
   it('K4: plan writes nothing and saves the plan and review page; K5: every candidate with its status and field diffs', async () => {
     sb.stats.reset();
-    const r = await cliProcess(['plan', 'p.yaml', '--out', 'plan1.json', '--html', 'review.html']);
+    const r = await cli(['plan', 'p.yaml', '--out', 'plan1.json', '--html', 'review.html']);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
     expect(sb.stats.writes).toBe(0);
@@ -117,7 +109,7 @@ describe('plan → apply against the SmartHR sandbox', () => {
   });
 
   it('a target change between plan and apply is detected and nothing is written; --force overrides', async () => {
-    const plan = await cliProcess(['plan', 'p.yaml', '--out', 'plan2.json']);
+    const plan = await cli(['plan', 'p.yaml', '--out', 'plan2.json']);
     expect(plan.code).toBe(0);
     expect(readPlan('plan2.json').counts).toMatchObject({ new: 3, changed: 0 });
     // Someone creates N00001 in SmartHR by hand after the plan.
@@ -143,7 +135,7 @@ describe('plan → apply against the SmartHR sandbox', () => {
     const rows = input();
     rows[2].first_name = '改名';
     writeInput(rows);
-    expect((await cliProcess(['plan', 'p.yaml', '--out', 'plan3.json'])).code).toBe(0);
+    expect((await cli(['plan', 'p.yaml', '--out', 'plan3.json'])).code).toBe(0);
     const key = String(base[2].emp_code);
     expect(readPlan('plan3.json').candidates.find((c) => c.key === key)?.status).toBe('changed');
     sb.edit(() => { crew(key).email = 'edited-in-smarthr@example.jp'; });
@@ -203,7 +195,7 @@ describe('plan → apply against the SmartHR sandbox', () => {
     const few = rows.slice(0, Math.round(rows.length * 0.3));
     few[0].first_name = '少数';
     writeInput(few, 'few.json');
-    const plan = await cliProcess(['plan', 'p.yaml', '--set', 'source.path=few.json', '--out', 'few-plan.json']);
+    const plan = await cli(['plan', 'p.yaml', '--set', 'source.path=few.json', '--out', 'few-plan.json']);
     expect(plan.code).toBe(0);
     sb.stats.reset();
     const refused = await cli(['apply', 'few-plan.json']);
