@@ -12,7 +12,7 @@ export const runOptionsSchema = z.strictObject({
   batch_size: z.number().int().min(1).max(100_000).default(RUN_OPTION_DEFAULTS.batch_size)
     .describe('Records per batch moved between stages (memory grows with it).'),
   concurrency: z.number().int().min(1).max(256).default(RUN_OPTION_DEFAULTS.concurrency)
-    .describe('Upper bound on concurrent requests/writes for components that run in parallel.'),
+    .describe('Requests in flight for components that work in parallel (REST sink writes, API page fetches) unless the component sets its own `concurrency`.'),
   max_rejected: z.number().int().min(0).optional()
     .describe('Error budget: fail the run when more records than this are rejected (checked after every batch).'),
   max_rejected_ratio: z.number().min(0).max(1).optional()

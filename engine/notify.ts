@@ -144,7 +144,9 @@ export async function notifyRunFinished(
 ): Promise<NotifyResult> {
   const result: NotifyResult = { delivered: false, attempts: 0, status: null };
   if (!opts?.webhook_url) return result;
-  const log = logger.child({ stage: 'notify' });
+  // A logger already bound to a stage (the runner passes one bound to `notify`) is used as is: a second
+  // `stage` binding would repeat the key on every line.
+  const log = logger.bindings().stage === undefined ? logger.child({ stage: 'notify' }) : logger;
   const target = safeOrigin(opts.webhook_url);
   let client: HttpClient | undefined;
   try {

@@ -232,7 +232,7 @@ class PipelineRun {
     this.logger[failed ? 'error' : 'info']({ event: 'run.finished', status: report.status, counts: report.counts, duration_ms: report.duration_ms, reasons: report.reasons, error: this.failure },
       failed ? `run ${report.status}: ${this.failure!.message}` : 'run finished');
     const notify = this.loaded.config.notify;
-    if (notify?.webhook_url) await notifyRunFinished({ ...report, counts: { ...report.counts } as Record<string, number>, direction: this.opts.meta?.direction }, notify, this.logger, { signal: this.opts.signal });
+    if (notify?.webhook_url) await notifyRunFinished({ ...report, counts: { ...report.counts } as Record<string, number>, direction: this.opts.meta?.direction }, notify, this.opts.logger.child({ run_id: this.runId, pipeline: this.loaded.config.name, stage: 'notify' }), { signal: this.opts.signal });
     await this.recorder.finish(report);
     return report;
   }

@@ -21,8 +21,8 @@ import { RestWriter } from './rest-writer.ts';
 
 const constant = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-export const writeConcurrency = z.number().int().min(1).max(256).default(4)
-  .describe('Writes in flight at the same time; the connection\'s rate_limit still caps the requests per second.');
+export const writeConcurrency = z.number().int().min(1).max(256).optional()
+  .describe('Writes in flight at the same time (default: the pipeline\'s options.concurrency, 4); the connection\'s rate_limit still caps the requests per second.');
 
 const schema = z.strictObject({
   type: z.literal('smarthr.crews'),
@@ -81,7 +81,7 @@ export const smarthrCrewsSink = defineComponent({
   schema,
   create(o, ctx): Sink {
     let client: SmarthrClient | undefined;
-    const writer = new RestWriter(ctx, o.concurrency, smarthrProfile);
+    const writer = new RestWriter(ctx, o.concurrency ?? ctx.options.concurrency, smarthrProfile);
     return {
       commits: 'per-record',
       acknowledged: () => writer.acknowledged,

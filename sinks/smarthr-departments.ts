@@ -42,7 +42,7 @@ export const smarthrDepartmentsSink = defineComponent({
   schema,
   create(o, ctx): Sink {
     let client: SmarthrClient | undefined;
-    const writer = new RestWriter(ctx, o.concurrency, smarthrProfile);
+    const writer = new RestWriter(ctx, o.concurrency ?? ctx.options.concurrency, smarthrProfile);
     /** Department code → SmartHR id, for departments the target had at open. */
     const known = new Map<string, string>();
     /** Department code → its create in this run: the new id, or null when it was not created. */

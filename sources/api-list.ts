@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { defineComponent, Drop, type Ctx, type Rec, type Row, type Source } from '../engine/types.ts';
 import type { Clock } from '../connections/http/clock.ts';
-import { httpClientFor, type ConnectionOptions } from '../connections/http/connection.ts';
+import { httpClientFor, type ConnectionOptions, pageConcurrency } from '../connections/http/connection.ts';
 import { pagingStrategies, type PagedRequest, type PagingName } from '../connections/http/paging.ts';
 import type { ApiProfile } from '../connections/http/profile.ts';
 
@@ -79,7 +79,7 @@ function listSource<C extends z.ZodRawShape>(api: ListApi<C>, stage: string, pat
       const log = ctx.logger.bindings().stage === undefined ? ctx.logger.child({ stage }) : ctx.logger;
       let records = 0;
       try {
-        for await (const p of strategy(client, { path, query, perPage: o.per_page ?? profile.paging.maxPerPage ?? 100, concurrency: o.concurrency, idField: id })) {
+        for await (const p of strategy(client, { path, query, perPage: o.per_page ?? profile.paging.maxPerPage ?? 100, concurrency: pageConcurrency(o, ctx.options.concurrency), idField: id })) {
           const batch: Array<Rec | Drop> = p.items.map((item, i) => {
             const origin = `${p.at} #${i + 1}`;
             if (item && typeof item === 'object' && !Array.isArray(item) && typeof (item as Row)[id] === 'string') return { data: item as Row, origin };

@@ -26,7 +26,7 @@ export function connectionShape(d: ConnectionDocs) {
     base_url: z.url({ protocol: /^https?$/ }).describe(d.baseUrl),
     token: z.string().min(1).describe(d.token),
     rate_limit: z.number().positive().max(1000).default(d.rateLimit.default).describe(`Client-side limit in requests per second for this token (${d.rateLimit.note}).`),
-    concurrency: z.number().int().min(1).max(16).default(4).describe('Pages fetched at the same time when the total is known (records are still emitted in page order).'),
+    concurrency: z.number().int().min(1).max(16).optional().describe('Pages fetched at the same time when the total is known (records are still emitted in page order). Default: the pipeline\'s options.concurrency (4), at most 16.'),
     timeout_ms: z.number().int().positive().default(30_000).describe('Timeout of one HTTP request, in ms (headers and body).'),
     retry_attempts: z.number().int().min(1).max(20).default(6).describe('Attempts for a request that keeps failing (5xx, timeouts, connection resets). 429s are waited out and do not count.'),
     retry_max_time_ms: z.number().int().positive().default(300_000).describe('Upper bound on the time spent retrying one request, in ms.'),
@@ -47,7 +47,8 @@ export interface ConnectionOptions {
   base_url: string;
   token: string;
   rate_limit: number;
-  concurrency: number;
+  /** Pages in flight; unset: the pipeline's options.concurrency (see {@link pageConcurrency}). */
+  concurrency?: number;
   timeout_ms: number;
   retry_attempts: number;
   retry_max_time_ms: number;
@@ -74,4 +75,9 @@ export function httpClientFor(conn: ConnectionOptions, profile: HttpProfile, ctx
     errorCode,
     clock,
   });
+}
+
+/** Pages fetched at once: the connection's own setting, else the pipeline's options.concurrency (≤ 16). */
+export function pageConcurrency(o: Pick<ConnectionOptions, 'concurrency'>, runConcurrency: number): number {
+  return o.concurrency ?? Math.min(16, runConcurrency);
 }

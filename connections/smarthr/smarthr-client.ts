@@ -9,6 +9,7 @@ import type { Ctx } from '../../engine/types.ts';
 import { RenkeiError, type ErrorCode } from '../../engine/errors.ts';
 import type { HttpClient } from '../http/client.ts';
 import { pagingStrategies, type PagingName } from '../http/paging.ts';
+import { pageConcurrency } from '../http/connection.ts';
 import { smarthrProfile } from './profile.ts';
 import { smarthrHttp, type SmarthrConnection } from './connection.ts';
 import { crewWriteSchema, departmentWriteSchema, type Crew, type CrewWrite, type Department, type DepartmentWrite } from './schemas.ts';
@@ -22,14 +23,16 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, what: string, code: Er
 
 export class SmarthrClient {
   readonly http: HttpClient;
+  private readonly pages: number;
 
   constructor(readonly conn: SmarthrConnection, ctx: Ctx, stage = 'smarthr', private readonly errorCode: ErrorCode = 'SINK_HTTP') {
     this.http = smarthrHttp(conn, ctx, stage, errorCode);
+    this.pages = pageConcurrency(conn, ctx.options.concurrency);
   }
 
   /** Every item of a list endpoint, page by page, in order. */
   async *list<T = Record<string, unknown>>(path: string, query: Record<string, string | number | boolean | undefined> = {}, paging: PagingName = 'page', perPage = 100): AsyncGenerator<T[]> {
-    for await (const p of pagingStrategies[paging](this.http, { path, query, perPage, concurrency: this.conn.concurrency, idField: smarthrProfile.identity })) yield p.items as T[];
+    for await (const p of pagingStrategies[paging](this.http, { path, query, perPage, concurrency: this.pages, idField: smarthrProfile.identity })) yield p.items as T[];
   }
 
   async getCrew(id: string, fields?: string[]): Promise<Crew> {

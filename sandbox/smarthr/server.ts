@@ -88,6 +88,7 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     stats.arrived();
+    res.once('close', () => stats.left());
     const url = new URL(req.url ?? '/', base);
     const method = req.method ?? 'GET';
     if (!url.pathname.startsWith('/api/')) throw new ApiError('not_found', 'not found');

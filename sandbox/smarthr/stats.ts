@@ -5,14 +5,23 @@ export class SandboxStats {
   requests = 0;
   tooMany = 0;
   writes = 0;
+  /** Requests being answered right now, and the most at any moment since the last reset. */
+  inFlight = 0;
+  peakInFlight = 0;
   private perSec = new Map<number, number>();
 
   constructor(readonly faults: Readonly<Record<Fault, number>>) {}
 
   arrived(now = Date.now()): void {
     this.requests++;
+    this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
     const s = Math.floor(now / 1000);
     this.perSec.set(s, (this.perSec.get(s) ?? 0) + 1);
+  }
+
+  /** A request was answered (or its connection closed). */
+  left(): void {
+    this.inFlight--;
   }
 
   /** Requests that arrived in each wall-clock second, in order. */
@@ -22,5 +31,5 @@ export class SandboxStats {
 
   get maxPerSecond(): number { return Math.max(0, ...this.perSecond()); }
 
-  reset(): void { this.requests = 0; this.tooMany = 0; this.writes = 0; this.perSec.clear(); }
+  reset(): void { this.requests = 0; this.tooMany = 0; this.writes = 0; this.peakInFlight = this.inFlight; this.perSec.clear(); }
 }
