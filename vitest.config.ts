@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration tests share one Postgres server; forks keep native handles (pg, COPY) isolated.
     pool: 'forks',
+    // Most test time is waiting (servers, PostgreSQL, child processes): three files at a time halve
+    // the wall time on a 2-core machine (measured 91 s → 47 s), where the default would run one.
+    maxWorkers: 3,
   },
 });
