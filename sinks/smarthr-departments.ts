@@ -36,6 +36,19 @@ const schema = z.strictObject({
 
 const text = (v: unknown): string => (v == null ? '' : String(v).trim());
 
+/** Fills code → id with the departments SmartHR has; returns how many codes were repeated. */
+async function readKnown(c: SmarthrClient, known: Map<string, string>): Promise<number> {
+  let repeated = 0;
+  for await (const page of c.list<Department>('/v1/departments')) {
+    for (const d of page) {
+      const code = text(d.code);
+      if (code === '') continue;
+      if (known.has(code)) repeated++; else known.set(code, d.id);
+    }
+  }
+  return repeated;
+}
+
 export const smarthrDepartmentsSink = defineComponent({
   type: 'smarthr.departments',
   description: 'Create or update SmartHR departments by code (POST / PATCH /v1/departments), parents first, with bounded concurrency.',
@@ -92,15 +105,8 @@ export const smarthrDepartmentsSink = defineComponent({
       commits: 'per-record',
       acknowledged: () => writer.acknowledged,
       async open() {
-        const c = client = new SmarthrClient(o, ctx, 'smarthr.departments');
-        let repeated = 0;
-        for await (const page of c.list<Department>('/v1/departments')) {
-          for (const d of page) {
-            const code = text(d.code);
-            if (code === '') continue;
-            if (known.has(code)) repeated++; else known.set(code, d.id);
-          }
-        }
+        client = new SmarthrClient(o, ctx, 'smarthr.departments');
+        const repeated = await readKnown(client, known);
         ctx.logger.info({ departments: known.size, repeated_code: repeated }, 'target departments read');
       },
       async write(batch) {

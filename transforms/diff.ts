@@ -40,6 +40,21 @@ export interface DiffStage extends Stage {
   targetHash(key: string): string | null;
 }
 
+/**
+ * Order-independent fingerprint of a target snapshot (sum of per-record key+hash hashes): a plan
+ * stores it, so it can be matched to the target state it was computed against.
+ */
+function snapshotFingerprint(idx: TargetIndex): string {
+  let a = 0, b = 0;
+  const fh = new Uint32Array(2);
+  for (const [k, i] of idx.keys) {
+    hash64(k + SEP + idx.hashHex(i), fh);
+    a = (a + fh[0]) >>> 0;
+    b = (b + fh[1]) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
 export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { carry?: string[] }, readTarget: TargetReader, ctx: Pick<Ctx, 'logger'>, tempDir?: string): DiffStage {
   const fields = o.fields, n = fields.length;
   const keyGets = o.key.map(getter);
@@ -118,18 +133,7 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { 
       return i === undefined ? null : index!.hashHex(i);
     },
     facts() {
-      // Order-independent fingerprint of the target snapshot (sum of per-record key+hash hashes):
-      // plan stores it, so a plan can be matched to the target state it was computed against.
-      const idx = index;
-      if (!idx) return {};
-      let a = 0, b = 0;
-      const fh = new Uint32Array(2);
-      for (const [k, i] of idx.keys) {
-        hash64(k + SEP + idx.hashHex(i), fh);
-        a = (a + fh[0]) >>> 0;
-        b = (b + fh[1]) >>> 0;
-      }
-      return { target_records: idx.size, target_fingerprint: a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0') };
+      return index ? { target_records: index.size, target_fingerprint: snapshotFingerprint(index) } : {};
     },
     async close() { index?.dispose(); index = undefined; },
   };
