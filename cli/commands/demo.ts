@@ -22,8 +22,8 @@ export const demoCommand: Command = {
 Generates a deterministic attendance CSV (Shift_JIS, CRLF, mixed date formats, night shifts past
 midnight, a few bad rows) and runs ${path.relative(process.cwd(), DEMO_PIPELINE) || DEMO_PIPELINE}:
 csv → normalize dates and times → validate → Postgres upsert. Without DATABASE_URL the data goes to
-the embedded PostgreSQL in the state home (RENKEI_HOME, default ~/.renkei; "npm run demo" uses
-./.renkei of the checkout). Rejected rows go to DIR/errors/<run id>.csv.
+the embedded PostgreSQL in the state home (RENKEI_HOME, default ~/.renkei). Rejected rows go to
+DIR/errors/<run id>.csv.
 
 Options:
   --rows N     rows to generate (default 100000)

@@ -119,7 +119,7 @@ describe('renkei CLI', () => {
     expect((await runMain(['frobnicate'], {}, dir)).code).toBe(2);
     expect((await runMain(['run'], {}, dir)).code).toBe(2);
     expect((await runMain(['run', 'p.yaml', '--no-such-flag'], {}, dir)).code).toBe(2);
-    for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'schema', 'demo', 'sandbox']) {
+    for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'db', 'schema', 'demo', 'sandbox']) {
       const h = await runMain([cmd, '--help'], {}, dir);
       expect(h.code).toBe(0);
       expect(h.stdout).toContain('Usage: renkei ' + cmd);
@@ -142,7 +142,7 @@ describe('renkei CLI', () => {
     const help = await renkei(['--help'], {}, dir);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: renkei <command>');
-    for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'schema', 'demo', 'sandbox']) expect(help.stdout).toContain(`  ${cmd} `);
+    for (const cmd of ['validate', 'run', 'plan', 'apply', 'report', 'runs', 'db', 'schema', 'demo', 'sandbox']) expect(help.stdout).toContain(`  ${cmd} `);
     expect((await runMain(['validate', 'p.yaml'], { DATABASE_URL: 'x' }, dir)).code).toBe(0);
     const failed = await renkei(['run', 'p.yaml', '--set', 'options.max_rejected=1', '--set', 'sinks[0].table=budget_process', '--log-level', 'warn'], { DATABASE_URL: db.url }, dir);
     expect(failed.code).toBe(1);
