@@ -5,7 +5,8 @@ import { ApiError } from './http-util.ts';
 import { paginate, sortBy } from './paging.ts';
 
 /** A reply body; lists are an array of cached byte chunks, written without copying them together. */
-export interface Reply { status: number; body: string | Buffer | Buffer[]; headers?: Record<string, string> }
+import type { Reply } from '../shared/kit.ts';
+export type { Reply };
 
 const csv = (v: string | null): Set<string> | null => (v ? new Set(v.split(',').map((s) => s.trim())) : null);
 

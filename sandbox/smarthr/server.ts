@@ -3,20 +3,18 @@
  * rate-limit headers, 401 for a wrong token, and seeded fault injection. Usable from code
  * (`startSmarthrSandbox`) and from the CLI (`renkei sandbox smarthr`).
  */
-import http from 'node:http';
+import type http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { generateTenant } from '../generate/tenant.ts';
 import { createRng } from '../generate/prng.ts';
 import { Renderer } from './render.ts';
 import { loadState, saveState, type SmarthrState } from './state.ts';
-import { ServerRateLimit } from './rate-limit.ts';
-import { FaultInjector } from './faults.ts';
-import { ApiError, errorBody, readJson, sendError, sendText } from './http-util.ts';
+import { ApiError, ERRORS, errorBody, readJson, sendError, sendText } from './http-util.ts';
 import { CrewLists, readRoute, type Reply } from './routes-read.ts';
 import { writeRoute } from './routes-write.ts';
-import { SandboxStats } from './stats.ts';
+import { SandboxKit, listen, type Dialect } from '../shared/kit.ts';
+import type { SandboxStats } from '../shared/stats.ts';
 
 export interface SmarthrSandboxOptions {
   port?: number;
@@ -61,7 +59,13 @@ export interface SmarthrSandbox {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** SmartHR's wording of the replies the shared kit makes (429, 500, 503). */
+const smarthrDialect: Dialect = {
+  error(kind, message) {
+    const type = kind === 'rate_limited' ? 'too_many_requests' : kind === 'internal' ? 'internal_server_error' : 'service_maintenance';
+    return { status: ERRORS[type][0], body: errorBody(type, message) };
+  },
+};
 
 export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Promise<SmarthrSandbox> {
   const seed = opts.seed ?? 1;
@@ -70,9 +74,8 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
   let token = opts.token ?? crypto.randomBytes(24).toString('hex');
   const renderer = new Renderer(state, new Set(opts.hiddenFields ?? []));
   if (opts.prerender) renderer.warm();
-  const limiter = new ServerRateLimit(opts.rateLimit ?? 10);
-  const faults = new FaultInjector(opts.failRate ?? 0, seed);
-  const stats = new SandboxStats(faults.counts);
+  const kit = new SandboxKit({ rateLimit: opts.rateLimit ?? 10, rateLimitHeaders: opts.rateLimitHeaders, failRate: opts.failRate, latencyMs: opts.latencyMs, slowMs: opts.slowMs, seed, dialect: smarthrDialect });
+  const stats = kit.stats;
   const lists = new CrewLists();
   const writeRng = createRng(`writes:${seed}`);
   const broken = new Set(opts.brokenPages ?? []);
@@ -87,29 +90,14 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    stats.arrived();
-    res.once('close', () => stats.left());
     const url = new URL(req.url ?? '/', base);
     const method = req.method ?? 'GET';
     if (!url.pathname.startsWith('/api/')) throw new ApiError('not_found', 'not found');
     if (!authorized(req)) throw new ApiError('unauthorized_token', 'アクセストークンが不正です (invalid access token)');
-    const limit = limiter.take();
-    if (opts.rateLimitHeaders === false) for (const h of Object.keys(limit.headers)) if (h.startsWith('x-rate-limit')) delete limit.headers[h];
-    if (!limit.ok) {
-      stats.tooMany++;
-      return sendText(res, 429, errorBody('too_many_requests', 'リクエスト数が上限を超えました (rate limit exceeded)'), limit.headers);
-    }
-    const fault = faults.draw(method);
-    if (opts.latencyMs) await sleep(opts.latencyMs);
-    if (fault === 'slow') await sleep(opts.slowMs ?? 1500);
-    if (fault === 'http500') return sendText(res, 500, errorBody('internal_server_error', 'Internal Server Error'), limit.headers);
-    if (fault === 'http502') {
-      res.writeHead(502, { 'content-type': 'text/html' });
-      return void res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-    }
-    if (fault === 'maintenance') return sendText(res, 503, errorBody('service_maintenance', 'メンテナンス中です'), { ...limit.headers, 'retry-after': '1' });
+    const admitted = await kit.admit(req, res);
+    if (!admitted) return;
     const page = Number(url.searchParams.get('page') ?? '1');
-    if (method === 'GET' && broken.has(page)) return sendText(res, 500, errorBody('internal_server_error', 'Internal Server Error'), limit.headers);
+    if (method === 'GET' && broken.has(page)) return sendText(res, 500, errorBody('internal_server_error', 'Internal Server Error'), admitted.headers);
 
     let reply: Reply | null;
     if (method === 'GET') reply = readRoute(state, renderer, lists, version, url, base);
@@ -119,33 +107,14 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
       if (reply) { version++; stats.writes++; }
     }
     if (!reply) throw new ApiError('not_found', `${method} ${url.pathname} not found`);
-    const headers = { ...limit.headers, ...reply.headers };
-    if (fault === 'reset' || fault === 'truncated') {
-      const buf = typeof reply.body === 'string' ? Buffer.from(reply.body) : Array.isArray(reply.body) ? Buffer.concat(reply.body) : reply.body;
-      const cut = buf.subarray(0, Math.floor(buf.length / 2));
-      if (fault === 'truncated') return sendText(res, reply.status, cut, headers);
-      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(buf.length), ...headers });
-      res.write(cut);
-      res.socket?.destroy();
-      return;
-    }
-    sendText(res, reply.status, reply.body, headers);
+    kit.send(res, reply, admitted);
   };
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (res.headersSent) { res.destroy(); return; }
-      if (e instanceof ApiError) return sendError(res, e);
-      sendError(res, new ApiError('internal_server_error', e instanceof Error ? e.message : String(e)));
-    });
+  const server = await listen(opts.port ?? 0, stats, handle, (res, e) => {
+    if (e instanceof ApiError) return sendError(res, e);
+    sendError(res, new ApiError('internal_server_error', e instanceof Error ? e.message : String(e)));
   });
-  server.keepAliveTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  base = `http://127.0.0.1:${port}/api`;
+  base = `http://127.0.0.1:${server.port}/api`;
   const save = (): void => { if (opts.statePath) saveState(opts.statePath, state); };
   return {
     url: base, token, state, stats, save,
@@ -158,10 +127,7 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
       for (const c of state.crews) renderer.invalidateCrew(c.id);
     },
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
       save();
     },
   };

@@ -1,7 +1,8 @@
 /**
- * The sandbox's server-side limit: a token bucket holding `rate` tokens, refilled at `rate` per
- * second, answering with SmartHR's headers (x-rate-limit-limit / -remaining / -reset in seconds) and,
- * when empty, 429 with Retry-After.
+ * A sandbox's server-side limit: a token bucket holding `rate` tokens, refilled at `rate` per second.
+ * Each decision carries the rate-limit headers in the `x-rate-limit-limit / -remaining / -reset`
+ * style (seconds) that SmartHR uses and the other modelled APIs copy, and, when the bucket is empty,
+ * Retry-After; a sandbox of an API that sends no such headers leaves them out (`headers: false`).
  */
 export interface LimitDecision {
   ok: boolean;
@@ -12,7 +13,7 @@ export class ServerRateLimit {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly rate: number, private readonly now: () => number = () => performance.now()) {
+  constructor(private readonly rate: number, private readonly now: () => number = () => performance.now(), private readonly withHeaders = true) {
     this.tokens = rate;
     this.last = now();
   }
@@ -30,6 +31,7 @@ export class ServerRateLimit {
       'x-rate-limit-remaining': String(remaining),
       'x-rate-limit-reset': String(Math.ceil((this.rate - this.tokens) / this.rate)),
     };
+    if (!this.withHeaders) for (const h of Object.keys(headers)) delete headers[h];
     if (!ok) headers['retry-after'] = String(Math.ceil((1 - this.tokens) / this.rate));
     return { ok, headers };
   }

@@ -1,0 +1,130 @@
+/**
+ * What every sandbox server shares, whatever API it speaks: the server-side rate limit, seeded fault
+ * injection (500, 502, 503 maintenance, slow, connection reset mid-body, truncated JSON), added
+ * latency, request statistics and listening on 127.0.0.1. A sandbox brings its routes and its
+ * dialect: how the API words the errors the kit sends for it.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultInjector, type Fault } from './faults.ts';
+import { SandboxStats } from './stats.ts';
+import { ServerRateLimit } from './rate-limit.ts';
+import { sendText } from './http.ts';
+
+/** An API's own wording of the replies the kit makes for it. */
+export interface Dialect {
+  error(kind: 'rate_limited' | 'internal' | 'maintenance', message: string): { status: number; body: string };
+}
+
+/** A route's answer. */
+export interface Reply { status: number; body: string | Buffer | Buffer[]; headers?: Record<string, string> }
+
+export interface KitOptions {
+  /** Server limit in requests per second (token bucket of that size); 0 = unlimited. */
+  rateLimit?: number;
+  /** Send x-rate-limit-* headers (default true); false = a limit clients learn of only from 429s. */
+  rateLimitHeaders?: boolean;
+  /** Probability that a request meets an injected fault. */
+  failRate?: number;
+  /** Added to every response, in ms. */
+  latencyMs?: number;
+  /** Delay of an injected slow response, in ms (default 1500). */
+  slowMs?: number;
+  /** Seed of the fault sequence. */
+  seed: string | number;
+  dialect: Dialect;
+}
+
+/** Admission of one request: headers to add to its reply, and the fault drawn for it. */
+export interface Admitted { headers: Record<string, string>; fault: Fault | null }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class SandboxKit {
+  readonly faults: FaultInjector;
+  readonly stats: SandboxStats;
+  private readonly limiter: ServerRateLimit;
+
+  constructor(private readonly o: KitOptions) {
+    this.faults = new FaultInjector(o.failRate ?? 0, o.seed);
+    this.stats = new SandboxStats(this.faults.counts);
+    this.limiter = new ServerRateLimit(o.rateLimit ?? 0, undefined, o.rateLimitHeaders !== false);
+  }
+
+  /** Counts the request, then applies the rate limit and the faults that answer instead of the route (null: answered). */
+  async admit(req: http.IncomingMessage, res: http.ServerResponse): Promise<Admitted | null> {
+    const method = req.method ?? 'GET';
+    const limit = this.limiter.take();
+    if (!limit.ok) {
+      this.stats.tooMany++;
+      const e = this.o.dialect.error('rate_limited', 'リクエスト数が上限を超えました (rate limit exceeded)');
+      sendText(res, e.status, e.body, limit.headers);
+      return null;
+    }
+    const fault = this.faults.draw(method);
+    if (this.o.latencyMs) await sleep(this.o.latencyMs);
+    if (fault === 'slow') await sleep(this.o.slowMs ?? 1500);
+    if (fault === 'http500') {
+      const e = this.o.dialect.error('internal', 'Internal Server Error');
+      sendText(res, e.status, e.body, limit.headers);
+      return null;
+    }
+    if (fault === 'http502') {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      return null;
+    }
+    if (fault === 'maintenance') {
+      const e = this.o.dialect.error('maintenance', 'メンテナンス中です');
+      sendText(res, e.status, e.body, { ...limit.headers, 'retry-after': '1' });
+      return null;
+    }
+    return { headers: limit.headers, fault };
+  }
+
+  /** Sends a route's reply, cut short when the request drew a reset or truncation fault. */
+  send(res: http.ServerResponse, reply: Reply, admitted: Admitted): void {
+    const headers = { ...admitted.headers, ...reply.headers };
+    const fault = admitted.fault;
+    if (fault === 'reset' || fault === 'truncated') {
+      const buf = typeof reply.body === 'string' ? Buffer.from(reply.body) : Array.isArray(reply.body) ? Buffer.concat(reply.body) : reply.body;
+      const cut = buf.subarray(0, Math.floor(buf.length / 2));
+      if (fault === 'truncated') return sendText(res, reply.status, cut, headers);
+      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(buf.length), ...headers });
+      res.write(cut);
+      res.socket?.destroy();
+      return;
+    }
+    sendText(res, reply.status, reply.body, headers);
+  }
+}
+
+export interface Listening { port: number; close(): Promise<void> }
+
+/**
+ * Listens on 127.0.0.1 (`port` 0: any free port). Every request is counted in `stats` while it is
+ * answered; a handler's exception becomes `onError`'s reply (or a destroyed socket once headers went).
+ */
+export async function listen(port: number, stats: SandboxStats, handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
+  onError: (res: http.ServerResponse, e: unknown) => void): Promise<Listening> {
+  const server = http.createServer((req, res) => {
+    stats.arrived();
+    res.once('close', () => stats.left());
+    handle(req, res).catch((e: unknown) => {
+      if (res.headersSent) { res.destroy(); return; }
+      onError(res, e);
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
