@@ -2,6 +2,7 @@
  * What every command shares: logger from --log-level/--log-format, the state database opened lazily
  * (embedded server started only when needed, stopped at the end), and clean interruption.
  */
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from '../engine/logger.ts';
 import { openDb, type Db } from '../db/connect.ts';
@@ -28,6 +29,8 @@ export interface Session {
   secrets: Set<string>;
   /** The state home (RENKEI_HOME, else ~/.renkei): embedded cluster, plans, review pages. */
   home: string;
+  /** Default folder of error files, for pipelines without `errors:` (`<home>/errors`). */
+  errorsDir: string;
   db: () => Promise<Db>;
   close(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
     startedBy: flags['started-by'] ?? defaultStartedBy(io.env),
     secrets,
     home,
+    errorsDir: path.join(home, 'errors'),
     db: () => {
       dbp ??= openDb({ env: io.env, home, note: `renkei (pid ${process.pid})`, onLog: (m) => { if (m.startsWith('renkei:')) logger.warn(m.slice(8)); } }).then((db) => {
         secrets.add(db.url);

@@ -42,7 +42,7 @@ export function pipelineSchema() {
     source: sourceConfigSchema().describe('Where records are read from (exactly one source).'),
     transforms: z.array(stageConfigSchema()).default([]).describe('Stages applied in order.'),
     sinks: z.array(sinkConfigSchema()).min(1).describe('Where records are written (one or more).'),
-    errors: errorSinkConfigSchema().describe('Where rejected records go (G2).'),
+    errors: errorSinkConfigSchema().optional().describe('Where rejected records go (G2). Without it: a CSV in the state home, <home>/errors/<pipeline>/<run id>.csv (mode 0600).'),
     // prefault: an absent block is parsed as {} so the field defaults above apply (written once).
     options: runOptionsSchema.prefault({}),
     notify: notifySchema.optional(),

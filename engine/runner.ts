@@ -12,7 +12,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { Drop, filtered, type Components, type Ctx, type ErrorSink, type Rec, type Sink, type Source, type Stage } from './types.ts';
-import { RenkeiError, errorMessage } from './errors.ts';
+import path from 'node:path';
+import { ConfigError, RenkeiError, errorMessage } from './errors.ts';
 import { newRunId } from './context.ts';
 import { Tally, conservationProblem, stageCounts, type RunReport, type StageCounts, type Counts } from './report.ts';
 import type { LoadedPipeline } from '../config/load.ts';
@@ -58,6 +59,8 @@ export interface RunPipelineOptions {
   beforeCommit?: (report: Pick<RunReport, 'counts' | 'facts'>) => Promise<void> | void;
   /** Extra columns for the run table row (direction, reference date, plan id). */
   meta?: RunMeta;
+  /** Folder of the default error file (`<dir>/<pipeline>/<run id>.csv`) for a pipeline without `errors:`. */
+  errorsDir?: string;
 }
 
 interface LiveStage { name: string; stage: Stage; counts: StageCounts }
@@ -141,11 +144,19 @@ class PipelineRun {
       const name = `sinks[${i}]:${s.type}`;
       this.sinks.push({ name, sink: c.createSink(s, this.ctxFor(name)), counts: stageCounts(name) });
     });
-    this.errorSink = c.createErrorSink(config.errors, this.ctxFor('errors'));
+    this.errorSink = c.createErrorSink(config.errors ?? this.defaultErrors(), this.ctxFor('errors'));
     await this.errorSink.open();
     for (const s of this.stages) await s.stage.open?.();
     for (const s of this.sinks) await s.sink.open();
     return source;
+  }
+
+  /** Without an `errors:` block, rejected records go to a CSV in the state home's error folder. */
+  private defaultErrors(): { type: 'csv'; path: string } {
+    const dir = this.opts.errorsDir;
+    if (!dir) throw new ConfigError(`pipeline ${this.loaded.file} has no errors: block (where rejected records go) and no default error folder was given`);
+    const safe = this.loaded.config.name.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return { type: 'csv', path: path.join(dir, safe, '{run_id}.csv') };
   }
 
   private checkInterrupted(): void {

@@ -39,7 +39,7 @@ export const errorCsvSink = defineComponent({
     return {
       location: file,
       async open() {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
         // Rejected records hold personal data (G6): readable by their owner only.
         const fd = fs.openSync(file, 'w', 0o600);
         fs.fchmodSync(fd, 0o600);

@@ -75,7 +75,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
         for (const s of loaded.secrets) session.secrets.add(s);
       }
       try {
-        const { report, chosen } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, selection: { only, keys }, force: values.force });
+        const { report, chosen } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, selection: { only, keys }, force: values.force });
         io.stdout.write(`applied ${chosen.length} selected candidate(s) of plan ${plan.plan_id}\n`);
         io.stdout.write(scrub(summary(report), session.secrets));
         if (report.counts.rejected > 0) io.stdout.write(`  retry the failed ones: renkei apply --retry-failed ${report.run_id}\n`);

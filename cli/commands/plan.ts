@@ -70,7 +70,7 @@ export function defaultPlanFile(home: string, planId: string): string {
 }
 
 export async function planAndPrint(io: CommandIO, session: Session, loaded: LoadedPipeline, o: { limit: number; statuses: CandidateStatus[]; out?: string; html?: string; onlyKeys?: Set<string> }): Promise<{ plan?: Plan; report: RunReport }> {
-  const { plan, report } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, onlyKeys: o.onlyKeys });
+  const { plan, report } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, onlyKeys: o.onlyKeys });
   io.stdout.write(scrub(summary(report), session.secrets));
   if (report.status !== 'succeeded') return { report };
   const color = Boolean((io.stdout as NodeJS.WriteStream).isTTY);

@@ -76,7 +76,7 @@ export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPip
   const progress = progressLine(io.stderr, loaded.config.name, o.progress);
   let report: RunReport;
   try {
-    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, dryRun: o.dryRun, signal, onProgress: (c) => progress.update(c) }));
+    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, dryRun: o.dryRun, signal, onProgress: (c) => progress.update(c) }));
   } finally {
     progress.done();
     await session.close();
@@ -112,11 +112,11 @@ async function plannedRun(io: CommandIO, loaded: ReturnType<typeof loadPipeline>
   for (const s of loaded.secrets) session.secrets.add(s);
   try {
     return await withInterrupts(io, async (signal) => {
-      const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, signal });
+      const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, signal });
       io.stdout.write(scrub(summary(planned), session.secrets));
       if (planned.status !== 'succeeded') { tellInterrupted(io, planned); return exitCode(planned); }
       io.stdout.write(renderPlanSummary(plan) + '\n');
-      const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false, signal });
+      const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false, signal });
       if (o.reportJson) writeReport(io, o.reportJson, { ...report, plan_run_id: planned.run_id, plan_counts: plan.counts }, session.secrets);
       io.stdout.write(scrub(summary(report), session.secrets));
       tellInterrupted(io, report);

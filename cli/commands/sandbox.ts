@@ -3,11 +3,13 @@
  * stdout — `{"service":"smarthr","url":"http://127.0.0.1:PORT/api","token":"…"}` — so scripts can
  * read where it is; everything else goes to stderr.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../session.ts';
 import { RenkeiError } from '../../engine/errors.ts';
 import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
+import { homeDir, resolveHome } from '../../db/home.ts';
 
 const HELP = `Usage: renkei sandbox smarthr [options]
 
@@ -25,11 +27,12 @@ Options:
                     connection reset mid-body, truncated JSON, slow response (default 0)
   --latency MS      added to every response (default 0)
   --state FILE      load the tenant from FILE when it exists; save it there on stop
+  --persist         the same with a file in the state home: <home>/sandbox/smarthr-<seed>.json (0600)
   --token T         the accepted access token (default: a random one)
   --prerender       render every crew before listening (first read as fast as the next)
 
 Example:
-  renkei sandbox smarthr --employees 5000 --rate-limit 10 --state .renkei/smarthr.json`;
+  renkei sandbox smarthr --employees 5000 --rate-limit 10 --persist`;
 
 const num = (name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER, int = true): number | undefined => {
   if (v === undefined) return undefined;
@@ -54,9 +57,13 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     options: {
       port: { type: 'string' }, employees: { type: 'string' }, seed: { type: 'string' }, depth: { type: 'string' },
       'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, latency: { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
-      prerender: { type: 'boolean', default: false },
+      prerender: { type: 'boolean', default: false }, persist: { type: 'boolean', default: false },
     },
   });
+  if (values.persist && values.state) throw new UsageError('use --state FILE or --persist, not both');
+  const statePath = values.persist
+    ? path.join(homeDir(resolveHome(io.env), 'sandbox'), `smarthr-${String(values.seed ?? 1).replace(/[^A-Za-z0-9._-]+/g, '_')}.json`)
+    : values.state && path.resolve(io.cwd, values.state);
   const port = num('port', values.port, 0, 65535);
   const sb = await startSmarthrSandbox({
     port,
@@ -66,7 +73,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     rateLimit: num('rate-limit', values['rate-limit'], 0, 100_000, false) ?? 10,
     failRate: num('fail-rate', values['fail-rate'], 0, 1, false),
     latencyMs: num('latency', values.latency, 0, 600_000),
-    statePath: values.state,
+    statePath,
     token: values.token,
     prerender: values.prerender,
   }).catch((e: unknown) => {
@@ -81,7 +88,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
   await sb.stop();
   const s = sb.stats;
   const cpu = process.cpuUsage(cpuAtStart);
-  io.stderr.write(`smarthr sandbox stopped: ${s.requests} requests (max ${s.maxPerSecond}/s), ${s.tooMany} × 429, ${s.writes} writes, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s${values.state ? `, state saved to ${values.state}` : ''}\n`);
+  io.stderr.write(`smarthr sandbox stopped: ${s.requests} requests (max ${s.maxPerSecond}/s), ${s.tooMany} × 429, ${s.writes} writes, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s${statePath ? `, state saved to ${statePath}` : ''}\n`);
   return 0;
 }
 

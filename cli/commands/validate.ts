@@ -25,7 +25,7 @@ Exit codes: 0 valid, 2 invalid.`,
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
     const p = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });
     const c = p.config;
-    io.stdout.write(`ok: ${positionals[0]} — pipeline "${c.name}": source ${c.source.type} → ${c.transforms.length ? c.transforms.map((t) => t.type).join(' → ') : '(no transforms)'} → ${c.sinks.map((s) => s.type).join(', ')}; errors → ${c.errors.type}\n`);
+    io.stdout.write(`ok: ${positionals[0]} — pipeline "${c.name}": source ${c.source.type} → ${c.transforms.length ? c.transforms.map((t) => t.type).join(' → ') : '(no transforms)'} → ${c.sinks.map((s) => s.type).join(', ')}; errors → ${c.errors?.type ?? 'csv in the state home (errors/<pipeline>/)'}\n`);
     const params = Object.entries(p.params);
     if (params.length) io.stdout.write(scrub(`params: ${params.map(([k, v]) => `${k}=${v}`).join(', ')}\n`, p.secrets));
     return 0;

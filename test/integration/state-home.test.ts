@@ -245,5 +245,16 @@ describe('state home and the embedded cluster', () => {
     const errorsDir = path.join(work, 'errors');
     const [errFile] = fs.readdirSync(errorsDir);
     expect(mode(path.join(errorsDir, errFile))).toBe(0o600);
+
+    // Without an errors: block, rejected records go to the state home's error folder.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^errors: .*\n/m, ''));
+    const r2 = await renkeiIn(['run', file, '--no-progress'], env, work);
+    expect(r2.code, r2.stderr).toBe(0);
+    const [run] = (await runsJson(env, work)).filter((x) => x.pipeline === 'modes');
+    const defaultFile = path.join(home, 'errors', 'modes', `${run.id}.csv`);
+    expect(run.errors_file).toBe(defaultFile);
+    expect(fs.readFileSync(defaultFile, 'utf8')).toMatch(/SINK_PG_ROW/);
+    expect(mode(defaultFile)).toBe(0o600);
+    expect(mode(path.join(home, 'errors'))).toBe(0o700);
   });
 });

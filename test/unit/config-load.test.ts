@@ -85,8 +85,13 @@ describe('pipeline files', () => {
   });
 
   it('a missing required key is named', () => {
-    const msg = problems(GOOD.replace('errors:\n  type: csv\n  path: errors.csv\n', ''));
-    expect(msg).toContain('errors: required key is missing');
+    const msg = problems(GOOD.replace('sinks:\n  - type: postgres\n    table: out\n', 'sinks:\n  - type: postgres\n'));
+    expect(msg).toContain('sinks[0].table: required key is missing');
+  });
+
+  it('errors: may be left out (rejected records then go to the state home)', () => {
+    const p = parsePipeline(GOOD.replace('errors:\n  type: csv\n  path: errors.csv\n', ''), 'p.yaml', { env: {} });
+    expect(p.config.errors).toBeUndefined();
   });
 
   it('YAML syntax errors carry the line', () => {
