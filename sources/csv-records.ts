@@ -16,7 +16,11 @@ export interface CsvReadOptions {
   columns?: string[];
   skipLines: number;
   trim: boolean;
-  emptyAsNull: boolean;
+  /**
+   * Empty fields: undefined = PostgreSQL's CSV rules (unquoted empty → null, `""` → empty string);
+   * true = every empty field null; false = every empty field an empty string.
+   */
+  emptyAsNull?: boolean;
   batchSize: number;
   /** Longest a quoted field may stay open (chars) before it is rejected as unterminated; default 4 Mi. */
   maxQuoted?: number;
@@ -68,7 +72,7 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
   const emptyAsNull = o.emptyAsNull;
 
   const scanner: CsvScanner = new CsvScanner({
-    row(fields, count, line, badBytes) {
+    row(fields, count, line, badBytes, quotedEmpty) {
       if (!make) {
         if (badBytes) throw new RenkeiError('SOURCE_IO', `${shown}:${line}: the header row has bytes that are not valid ${o.encoding}; is \`encoding\` right?`);
         if (o.columns) {
@@ -84,7 +88,10 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
       if (badBytes) return reject('CSV_ENCODING', `line ${line}: bytes that are not valid ${o.encoding}`, line, scanner.rowText());
       if (count !== width) return reject('CSV_RAGGED_ROW', `line ${line}: expected ${width} columns, got ${count}`, line, scanner.rowText());
       const f: Array<string | null> = fields;
-      if (emptyAsNull) for (let i = 0; i < count; i++) if (f[i] === '') f[i] = null;
+      if (emptyAsNull !== false) {
+        for (let i = 0; i < count; i++) if (f[i] === '') f[i] = null;
+        if (emptyAsNull === undefined) for (const i of quotedEmpty) if (f[i] === null) f[i] = '';
+      }
       put({ data: make(f), origin: prefix + line });
     },
     unterminated(line, raw) {

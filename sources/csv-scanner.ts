@@ -28,6 +28,8 @@
  * - a quote inside an unquoted field is an ordinary character (`ab"c` → `ab"c`), as Excel and most
  *   parsers read it;
  * - text after a closing quote up to the delimiter is appended (`"ab"c` → `abc`), as Excel reads it;
+ * - a quoted empty field (`""`) is told apart from an unquoted empty one: its index is in the row's
+ *   `quotedEmpty` list (PostgreSQL reads the first as an empty string, the second as NULL);
  * - a quote still open at the end of input, or open for more than `maxQuoted` characters (4 Mi by
  *   default; bounds memory), rejects the line it opened on, and reading resumes on the next line:
  *   a stray quote costs one row, not the rest of the file.
@@ -35,7 +37,8 @@
 
 /** Receives what the scanner finds. `fields` is reused: copy what you keep before returning. */
 export interface ScanHandler {
-  row(fields: string[], count: number, line: number, badBytes: boolean): void;
+  /** `quotedEmpty`: indexes of the row's fields that were written `""` (reused like `fields`). */
+  row(fields: string[], count: number, line: number, badBytes: boolean, quotedEmpty: number[]): void;
   /** A quoted field opened on `line` and never closed; `raw` runs from the row start to the end of that line. */
   unterminated(line: number, raw: string): void;
 }
@@ -93,6 +96,7 @@ export class CsvScanner {
   private bad: number[] = [];
   private badHead = 0;
   private readonly fields: string[] = [];
+  private readonly quotedEmpty: number[] = [];
   private readonly d: string;
   private readonly dc: number;
   private readonly q: string;
@@ -190,7 +194,7 @@ export class CsvScanner {
     this.wait = Wait.None; // set again by hold() if the last row stays incomplete
     const s = this.buf;
     const len = s.length;
-    const { dc, qc, d, q, trim, fields, handler } = this;
+    const { dc, qc, d, q, trim, fields, handler, quotedEmpty } = this;
     let p = 0;
     let line = this.line;
     if (this.skipLines > 0) {
@@ -225,6 +229,7 @@ export class CsvScanner {
         continue;
       }
       let n = 0;
+      quotedEmpty.length = 0;
       let extra = 0; // line ends inside quoted fields of this row
       for (;;) {
         if (trim) while (p < len && (s.charCodeAt(p) === SPACE || (s.charCodeAt(p) === TAB && dc !== TAB))) p++;
@@ -275,6 +280,7 @@ export class CsvScanner {
           p = k + 1;
           if (p === len && !final) { this.hold(rowStart, rowLine, Wait.None); return; }
           const c = s.charCodeAt(p);
+          if (val === '') quotedEmpty.push(n);
           if (c === dc) { fields[n++] = own(val); p++; continue; }
           if (c === LF || c === CR || p === len) { fields[n++] = own(val); break; }
           // Text after the closing quote: kept, as Excel does.
@@ -314,7 +320,7 @@ export class CsvScanner {
       line = rowLine + 1 + extra;
       this.rowStart = rowStart;
       this.rowEnd = rowEnd;
-      handler.row(fields, n, rowLine, this.hasBad(rowStart, rowEnd));
+      handler.row(fields, n, rowLine, this.hasBad(rowStart, rowEnd), quotedEmpty);
       continue rows;
     }
     this.finish(p, line);

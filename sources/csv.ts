@@ -23,7 +23,7 @@ const schema = z
     columns: z.array(z.string().min(1)).min(1).optional().describe('Field names by position. Required when `header: false`; with `header: true` they replace the header\'s names.'),
     skip_lines: z.number().int().min(0).default(0).describe('Physical lines to skip before the header / first row (e.g. a title line above the table); quotes are not interpreted there.'),
     trim: z.boolean().default(false).describe('Remove whitespace around values (and around quoted values); text inside quotes is kept as is.'),
-    empty_as_null: z.boolean().default(false).describe('Turn empty values (`,,` and `""`) into null instead of the empty string.'),
+    empty_as_null: z.boolean().optional().describe('Empty fields. Unset: PostgreSQL\'s CSV rules (what COPY, psql \\copy and pgloader do): an unquoted empty field (`,,`) is null, a quoted one (`""`) an empty string. true: both null. false: both empty strings.'),
   })
   .superRefine((o, ctx) => {
     if (!o.header && !o.columns) ctx.addIssue({ code: 'custom', path: ['columns'], message: '`columns` is required when `header: false`' });

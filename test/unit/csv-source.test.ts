@@ -121,6 +121,16 @@ describe('csv source: dialect', () => {
     expect(recs(out)).toEqual([{ data: { id: '1', name: 'a' }, origin: 'in.csv:4' }]);
   });
 
+  it('by default reads empty fields as PostgreSQL does: unquoted empty → null, "" → empty string, at any chunking', async () => {
+    const text = 'a,b,c,d,e\n,"",x,"",""t\r\n"","",,"q",\n';
+    const want = [{ a: null, b: '', c: 'x', d: '', e: 't' }, { a: '', b: '', c: null, d: 'q', e: null }];
+    const pg = { ...defaults, emptyAsNull: undefined };
+    expect(recs(await parse(text, pg)).map((r) => r.data)).toEqual(want);
+    for (const [n, chunks] of splits(Buffer.from(text))) {
+      expect(recs(await collect(chunks, pg)).map((r) => r.data), `chunks of ${n}`).toEqual(want);
+    }
+  });
+
   it('trims around values (not inside quotes) with trim, and gives null for empty values with empty_as_null', async () => {
     const out = await parse('a,b,c\n  x  , " y " ,\u3000z\u3000\n', { trim: true });
     expect(recs(out)[0].data).toEqual({ a: 'x', b: ' y ', c: 'z' });
@@ -339,7 +349,8 @@ describe('csv source: the component', () => {
     expect(bad({ encoding: 'klingon' }).success).toBe(false);
     expect(bad({ columns: ['a', 'a'] }).success).toBe(false);
     expect(bad({ sep: ',' }).success).toBe(false);
-    expect(bad({}).data).toMatchObject({ encoding: 'utf-8', delimiter: ',', quote: '"', header: true, skip_lines: 0, trim: false, empty_as_null: false });
+    expect(bad({}).data).toMatchObject({ encoding: 'utf-8', delimiter: ',', quote: '"', header: true, skip_lines: 0, trim: false });
+    expect(bad({}).data?.empty_as_null).toBeUndefined();
   });
 
   it('stops reading when the consumer stops pulling (close releases the file)', async () => {
