@@ -11,10 +11,11 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { RenkeiError, errorMessage } from '../engine/errors.ts';
-import type { Drop, Rec, Sink } from '../engine/types.ts';
+import { reject, type Drop, type Rec, type Sink } from '../engine/types.ts';
 import { ident } from '../db/connect.ts';
 import { CopyIn } from './pg-copy-in.ts';
 import { CopyChunker, rowEncoder, type CopyColumn } from './pg-copy-text.ts';
+import { valueChecker } from './pg-value-check.ts';
 import { copyLine, isConnectionError, isRowError, refuse } from './pg-errors.ts';
 import {
   SEQ_COLUMN, checkColumns, createStaging, createTable, createWorkTable, findTable, swapIn, upsertSql, type Target,
@@ -51,9 +52,11 @@ export class PgLoader implements Sink {
   private drops: Drop[] = [];
   private segments = 0;
   private readonly encode: ReturnType<typeof rowEncoder>;
+  private readonly check: ReturnType<typeof valueChecker>;
 
   constructor(private readonly cfg: LoaderConfig) {
     this.encode = rowEncoder(cfg.columns, cfg.mode === 'upsert');
+    this.check = valueChecker(cfg.columns);
   }
 
   async open(): Promise<void> {
@@ -109,6 +112,9 @@ export class PgLoader implements Sink {
     try {
       const limit = this.cfg.segmentRows;
       for (const rec of batch) {
+        // A value its column's type cannot take is refused here, without a server round trip.
+        const bad = this.check(rec.data);
+        if (bad) { this.drops.push(reject(rec, 'SINK_PG_ROW', `${bad.message}; column "${bad.column}"`, bad.field)); continue; }
         const seg = this.seg ?? (await this.startSegment());
         const i = seg.rows.push(rec) - 1;
         if (!seg.copy.error) {

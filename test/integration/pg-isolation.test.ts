@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db.ts';
+import pino from 'pino';
 import { makeCtx } from '../../engine/context.ts';
 import type { Ctx, Drop, Rec, Row, Sink } from '../../engine/types.ts';
 import { postgresSink } from '../../sinks/postgres.ts';
@@ -94,7 +95,8 @@ describe('postgres sink: a refused row is rejected alone, every other row lands'
     await reset('p_many');
     const data = range(0, 10_000).map(person);
     const bad = range(0, 100).map((k) => k * 100 + (k % 7));
-    for (const i of bad) data[i].age = i % 2 ? 'bad' : -1;
+    // Only the server knows these (CHECK, varchar(12)): each is isolated by splitting its segment.
+    for (const i of bad) if (i % 2) data[i].age = -1; else data[i].name = 'とても長い名前がここにあります';
     const drops = await load({ table: 'p_many', copy_batch_rows: 4000 }, asRecs(data), 1000);
     expect(drops.map((d) => d.origin)).toEqual(bad.map((i) => `in.csv:${i + 2}`));
     expect((await ids('p_many')).length).toBe(9900);
@@ -103,16 +105,38 @@ describe('postgres sink: a refused row is rejected alone, every other row lands'
   it('a row refused early in a large segment while megabytes are still streaming: no crash, one reject', async () => {
     await reset('p_stream');
     const data: Row[] = range(0, 80_000).map((i) => ({ ...person(i), name: `名${i}` }));
-    data[3].age = 'early';
+    data[3].age = -1; // CHECK: only the server knows, while the segment is still streaming
     const drops = await load({ table: 'p_stream', copy_batch_rows: 80_000 }, asRecs(data), 2000);
     expect(drops.map((d) => d.origin)).toEqual(['in.csv:5']);
     expect((await ids('p_stream')).length).toBe(79_999);
   });
 
+  it('a value its column type cannot take is refused before the server, at once, with the server\'s wording; no segment is split', async () => {
+    await reset('p_types');
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'debug' }, { write: (l: string) => { lines.push(JSON.parse(l)); } });
+    const data = range(0, 1000).map(person);
+    const bad = range(0, 1000).filter((i) => i % 20 !== 0); // 95% bad
+    for (const i of bad) data[i].age = i % 3 ? `x${i}` : 99_999_999_999;
+    const s = postgresSink.create(postgresSink.schema.parse({ type: 'postgres', columns: COLUMNS, table: 'p_types', copy_batch_rows: 200 }), makeCtx({ logger, db: ctx.db }));
+    await s.open();
+    const now = await s.write(asRecs(data));
+    expect(now.map((d) => d.origin)).toEqual(bad.map((i) => `in.csv:${i + 2}`));
+    expect(now.every((d) => d.code === 'SINK_PG_ROW' && d.field === 'age')).toBe(true);
+    expect(now[0].message).toBe('invalid input syntax for type integer: "x1"; column "age"');
+    expect(now[2].message).toBe('value "99999999999" is out of range for type integer; column "age"');
+    expect(await s.drain!()).toEqual([]);
+    await s.close();
+    expect((await ids('p_types')).length).toBe(50);
+    const segments = lines.filter((l) => l.msg === 'segment loaded');
+    expect(segments.length).toBeGreaterThan(0);
+    expect(segments.every((l) => l.refused === 0)).toBe(true);
+  });
+
   it('refusals of the last segment come from drain(); close() without drain() refuses to commit', async () => {
     await reset('p_drain');
     const data = range(0, 50).map(person);
-    data[40].age = 'q';
+    data[40].age = -3; // CHECK: known only when the segment ends
     const s = sink({ table: 'p_drain' });
     await s.open();
     expect(await s.write(asRecs(data))).toEqual([]); // segment still open: not known yet
