@@ -277,7 +277,8 @@ class PipelineRun {
   private onDrop(sc: StageCounts, d: Drop): void {
     if (!d.stage) d.stage = sc.stage;
     this.tally.drop(sc, d);
-    if (d.kind === 'rejected') this.pendingErrors.push(d);
+    // Excluded records a stage marks `listed` are kept in the error file too (outcome excluded).
+    if (d.kind === 'rejected' || (d.kind === 'filtered' && (d as { listed?: boolean }).listed === true)) this.pendingErrors.push(d);
     this.opts.collect?.(d);
   }
 

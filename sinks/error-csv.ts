@@ -1,6 +1,7 @@
 /**
  * Error sink `csv`: every rejected record, one row each (G2), in a file that opens cleanly in Excel
- * (UTF-8 with BOM) and never carries a live formula (G3).
+ * (UTF-8 with BOM) and never carries a live formula (G3). Records a stage excluded on purpose and
+ * listed (opt-out, no match …) are rows too, told apart by the `outcome` column: rejected | excluded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { z } from 'zod';
 import { defineComponent, type Drop, type ErrorSink } from '../engine/types.ts';
 import { keyOf } from '../engine/keys.ts';
 
-export const COLUMNS = ['run_id', 'stage', 'code', 'message', 'key', 'origin', 'record'] as const;
+export const COLUMNS = ['run_id', 'stage', 'code', 'message', 'key', 'origin', 'record', 'outcome'] as const;
 
 const schema = z.strictObject({
   type: z.literal('csv'),
@@ -24,7 +25,8 @@ export function neutralise(cell: string): string {
 
 export function errorRow(runId: string, key: string[], d: Drop): string[] {
   const record = d.data === undefined ? '' : typeof d.data === 'string' ? d.data : JSON.stringify(d.data);
-  return [runId, d.stage, d.code, d.message, keyOf(d.data, key), d.origin, record].map(neutralise);
+  // rejected: the data was wrong; excluded: a rule left the record out on purpose (opt-out, no match …).
+  return [runId, d.stage, d.code, d.message, keyOf(d.data, key), d.origin, record, d.kind === 'rejected' ? 'rejected' : 'excluded'].map(neutralise);
 }
 
 export const errorCsvSink = defineComponent({

@@ -4,6 +4,9 @@ import { errorCsvSink } from './error-csv.ts';
 import { postgresSink } from './postgres.ts';
 import { smarthrCrewsSink } from './smarthr-crews.ts';
 import { smarthrDepartmentsSink } from './smarthr-departments.ts';
+import { mikiwameDepartmentsSink } from './mikiwame-departments.ts';
+import { mikiwameEmployeesSink } from './mikiwame-employees.ts';
+import { mikiwameResultsSink } from './mikiwame-results.ts';
 
-export const sinks: SinkComponent[] = [postgresSink, smarthrCrewsSink, smarthrDepartmentsSink];
+export const sinks: SinkComponent[] = [postgresSink, smarthrCrewsSink, smarthrDepartmentsSink, mikiwameDepartmentsSink, mikiwameEmployeesSink, mikiwameResultsSink];
 export const errorSinks: ErrorSinkComponent[] = [errorCsvSink];

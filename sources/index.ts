@@ -9,8 +9,10 @@ import {
   smarthrBizEstablishmentsSource, smarthrCrewsSource, smarthrCustomFieldTemplatesSource, smarthrDepartmentsSource,
   smarthrEmploymentTypesSource, smarthrJobTitlesSource,
 } from './smarthr-lists.ts';
+import { mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource } from './mikiwame-lists.ts';
 
 export const sources = [
   csvSource, jsonSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource,
   smarthrCustomFieldTemplatesSource, smarthrBizEstablishmentsSource,
+  mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource,
 ] satisfies SourceComponent[];

@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { smarthrProfile } from '../connections/smarthr/profile.ts';
 import { defineListSource, pagedShape, type ListApi } from './api-list.ts';
+import { defineComponent, Drop, type Source } from '../engine/types.ts';
+import { customFieldByName } from '../connections/smarthr/custom-fields.ts';
 
 const smarthr = { profile: smarthrProfile, options: { ...smarthrConnectionShape, ...pagedShape(smarthrProfile) } } satisfies ListApi<z.ZodRawShape>;
 
@@ -33,19 +35,44 @@ const crewOptions = {
   sort: sort('`emp_code,-updated_at` (`-` = descending). Default: the API order'),
 };
 
+const byName = z.union([z.array(z.string().min(1)).min(1), z.record(z.string().min(1), z.array(z.string().min(1)).min(1))]).optional()
+  .describe('Custom fields put on each record by template name: [受検日, …] (the field is named as the template) or {opt_out: [ミキワメAI連携, ミキワメ連携]} (first name found wins). Ask for custom_fields in `fields`.');
+
 /** The `fields=` value: the listed fields plus `id`, which every record needs. */
 export function fieldsParam(fields: string[] | undefined): string | undefined {
   if (!fields) return undefined;
   return [...new Set([smarthrProfile.identity, ...fields])].join(',');
 }
 
-export const smarthrCrewsSource = defineListSource(smarthr, {
-  type: 'smarthr.crews', path: '/v1/crews', what: 'Employees (crews)', options: crewOptions,
+const crewsList = defineListSource(smarthr, {
+  type: 'smarthr.crews', path: '/v1/crews', what: 'Employees (crews)', options: { ...crewOptions, custom_fields_by_name: byName },
   query: (o) => ({
     fields: fieldsParam(o.fields), emp_status: o.emp_status, employment_type_id: o.employment_type_id?.join(','),
     department_id: o.department_id?.join(','), emp_code: o.emp_code, entered_at_from: o.entered_at_from, entered_at_to: o.entered_at_to,
     resigned_at_from: o.resigned_at_from, resigned_at_to: o.resigned_at_to, sort: o.sort,
   }),
+});
+/**
+ * `smarthr.crews` also puts custom fields on each record by template **name** (`custom_fields_by_name`):
+ * enum values read as the element's name through the template, never by array position.
+ */
+export const smarthrCrewsSource = defineComponent({
+  ...crewsList,
+  create(o, ctx): Source {
+    const inner = crewsList.create(o, ctx);
+    const names = Array.isArray(o.custom_fields_by_name) ? Object.fromEntries(o.custom_fields_by_name.map((n) => [n, [n]])) : o.custom_fields_by_name;
+    if (!names || Object.keys(names).length === 0) return inner;
+    const entries = Object.entries(names);
+    return {
+      async *read() {
+        for await (const batch of inner.read()) {
+          for (const r of batch) if (!(r instanceof Drop)) for (const [f, ns] of entries) r.data[f] = customFieldByName(r.data.custom_fields, ns) ?? null;
+          yield batch;
+        }
+      },
+      close: inner.close ? () => inner.close!() : undefined,
+    };
+  },
 });
 export const smarthrDepartmentsSource = defineListSource(smarthr, {
   type: 'smarthr.departments', path: '/v1/departments', what: 'Departments (部署)',

@@ -11,5 +11,10 @@ import { dedupe } from './dedupe.ts';
 import { tree } from './tree.ts';
 import { diff } from './diff.ts';
 import { moduleStage } from './module.ts';
+import { customFields } from './custom-fields.ts';
+import { exclude } from './exclude.ts';
+import { matchPolicy } from './match-policy.ts';
+import { uniqueInTarget } from './unique-in-target.ts';
+import { latest } from './latest.ts';
 
-export const transforms = [normalize, map, filter, validate, dedupe, tree, diff, moduleStage] as const satisfies readonly StageComponent[];
+export const transforms = [normalize, map, filter, validate, dedupe, tree, diff, moduleStage, customFields, exclude, matchPolicy, uniqueInTarget, latest] as const satisfies readonly StageComponent[];

@@ -6,6 +6,10 @@
  * node and all its descendants); in or below a parent cycle (`DEPT_CYCLE`) or below a parent code that
  * does not exist (`DEPT_ORPHAN`) (M-D6); a code seen before (`DEPT_DUPLICATE_CODE`, M-D2: the code is
  * the identity). Holds all departments until end of input: department lists are small (thousands).
+ *
+ * A parent is never guessed: when `parent_field` is a dot path into a nested parent object (SmartHR's
+ * `parent.code`) and that object is there without a code, the department is `DEPT_ORPHAN` — not a
+ * top-level department.
  */
 import { z } from 'zod';
 import { defineComponent, reject, type Drop, type Rec, type Stage } from '../engine/types.ts';
@@ -25,6 +29,8 @@ const OK = '';
 
 export function treeStage(o: TreeOptions): Stage {
   const getCode = getter(o.code_field), getParent = getter(o.parent_field);
+  const dot = o.parent_field.lastIndexOf('.');
+  const getParentObject = dot > 0 ? getter(o.parent_field.slice(0, dot)) : undefined;
   const nodes: Rec[] = [], codes: string[] = [], parents: string[] = [];
   const byCode = new Map<string, number>();
   return {
@@ -32,8 +38,14 @@ export function treeStage(o: TreeOptions): Stage {
       const code = canon(getCode(rec.data));
       if (code === '') return reject(rec, 'DEPT_NO_CODE', `${o.code_field} is required: a department without a code is not synced`, o.code_field);
       if (byCode.has(code)) return reject(rec, 'DEPT_DUPLICATE_CODE', `${o.code_field} ${JSON.stringify(code)} is used by more than one department`, o.code_field);
+      const parent = canon(getParent(rec.data));
+      const parentObject = getParentObject?.(rec.data);
+      if (parent === '' && parentObject != null && typeof parentObject === 'object') {
+        byCode.set(code, -1);
+        return reject(rec, 'DEPT_ORPHAN', `department ${JSON.stringify(code)}: its parent is given without a code (${o.parent_field}), so it cannot be placed; not treated as top level`, o.parent_field);
+      }
       byCode.set(code, nodes.length);
-      nodes.push(rec); codes.push(code); parents.push(canon(getParent(rec.data)));
+      nodes.push(rec); codes.push(code); parents.push(parent);
       return null;
     },
     flush() {
@@ -63,9 +75,9 @@ export function treeStage(o: TreeOptions): Stage {
           const p = parents[j];
           if (p === '') break;
           const pj = byCode.get(p);
-          if (pj === undefined) {
+          if (pj === undefined || pj < 0) {
             path.pop();
-            depth[j] = 1; status[j] = 'DEPT_ORPHAN'; why[j] = `${o.parent_field} ${JSON.stringify(p)} does not exist`;
+            depth[j] = 1; status[j] = 'DEPT_ORPHAN'; why[j] = `${o.parent_field} ${JSON.stringify(p)} ${pj === undefined ? 'does not exist' : 'has no known place (its own parent has no code)'}`;
             base = 1; baseStatus = 'DEPT_ORPHAN'; baseWhy = `below ${JSON.stringify(codes[j])}, whose ${why[j]}`;
             break;
           }

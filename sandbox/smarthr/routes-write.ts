@@ -112,5 +112,43 @@ export function writeRoute(state: SmarthrState, r: Renderer, rng: Rng, method: s
     r.reindex();
     return { status: 200, body: JSON.stringify(r.department(d, true)) };
   }
-  return null;
+  return masterRoute(state, r, rng, method, p, body, base);
+}
+
+/**
+ * POST / PATCH of the masters SmartHR's API lets a client write: employment types, job titles and
+ * custom-field templates (so a tenant can be set up through the API alone). Names are required; an
+ * enum template's elements get ids; a PATCH keeps what it does not name.
+ */
+function masterRoute(state: SmarthrState, r: Renderer, rng: Rng, method: string, p: string, body: Record<string, unknown>, base: string): Reply | null {
+  const m = p.match(/^\/v1\/(employment_types|job_titles|crew_custom_field_templates)(?:\/([^/]+))?$/);
+  if (!m || !((method === 'POST' && !m[2]) || ((method === 'PATCH' || method === 'PUT') && m[2]))) return null;
+  const kind = m[1] as 'employment_types' | 'job_titles' | 'crew_custom_field_templates';
+  const list = (kind === 'crew_custom_field_templates' ? state.custom_field_templates : state[kind]) as unknown as Array<Record<string, unknown>>;
+  const resource = kind.replace(/s$/, '');
+  const t = nowStamp();
+  let item: Record<string, unknown>;
+  if (m[2]) {
+    const found = list.find((x) => x.id === m[2]);
+    if (!found) throw new ApiError('not_found', `${resource} not found`);
+    item = found;
+  } else {
+    if (typeof body.name !== 'string' || body.name === '') throw new ApiError('bad_request', 'name is missing', [{ message: 'name is missing', resource, field: 'name' }]);
+    item = kind === 'employment_types' ? { id: rng.uuid(), name: '', preset_type: null, code: null, created_at: t }
+      : kind === 'job_titles' ? { id: rng.uuid(), name: '', rank: 99999, code: null, created_at: t }
+        : { id: rng.uuid(), name: '', type: 'string', elements: [], group_id: state.custom_field_template_groups[0]?.id ?? null, hint: null, scale: null, separated_by_commas: false, position: list.length + 1, created_at: t };
+    list.push(item);
+  }
+  if (kind === 'employment_types' && m[2] && item.preset_type && 'name' in body && body.name !== item.name) {
+    throw new ApiError('bad_request', 'system-standard employment types cannot be renamed', [{ message: 'cannot be renamed', resource, field: 'name' }]);
+  }
+  for (const [k, v] of Object.entries(body)) {
+    if (k === 'id' || k === 'created_at' || k === 'updated_at') continue;
+    if (k === 'elements' && Array.isArray(v)) {
+      item.elements = v.map((e: Record<string, unknown>, i: number) => ({ id: typeof e.id === 'string' ? e.id : rng.uuid(), name: String(e.name ?? ''), physical_name: (e.physical_name as string | undefined) ?? null, position: typeof e.position === 'number' ? e.position : i + 1 }));
+    } else item[k] = v;
+  }
+  item.updated_at = t;
+  r.reindex();
+  return { status: m[2] ? 200 : 201, body: JSON.stringify(item), headers: m[2] ? {} : { location: `${base}/v1/${kind}/${String(item.id)}` } };
 }
