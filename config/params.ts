@@ -20,14 +20,31 @@ export interface ParamDecl {
   enum?: ParamValue[];
   default?: ParamValue;
   description?: string;
+  /** Dates: the earliest allowed, absolute (YYYY-MM-DD) or relative to today (`-3y`, `-30d`). */
+  min?: string;
+  /** Dates: the latest allowed, absolute or relative to today (`+1y`). */
+  max?: string;
+  /** Dates: the time zone "today" is taken in (default Asia/Tokyo). */
+  time_zone?: string;
 }
+
+/** A date bound: `YYYY-MM-DD`, or today ± N days / months / years (`-3y`, `+1y`, `-30d`, `today`). */
+const RELATIVE = /^(today|[+-]\d+[dmy])$/;
+const dateBound = z.string().refine((v) => RELATIVE.test(v) || isIsoDate(v), 'expected YYYY-MM-DD, today, or a relative bound such as -3y, +1y, -30d');
 
 const declObject = z.strictObject({
   type: z.enum(PARAM_TYPES).describe('Type of the value: string, integer, number, boolean or date (YYYY-MM-DD).'),
   enum: z.array(scalar).min(1).optional().describe('Allowed values.'),
   default: scalar.optional().describe('Value when the run does not set it; without a default the parameter is required.'),
   description: z.string().optional().describe('What the parameter is for, for people.'),
+  min: dateBound.optional().describe('Dates only: the earliest allowed value, YYYY-MM-DD or relative to today (-3y, -30d).'),
+  max: dateBound.optional().describe('Dates only: the latest allowed value, YYYY-MM-DD or relative to today (+1y).'),
+  time_zone: z.string().refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'unknown time zone').optional()
+    .describe('Dates only: the time zone of "today" (default Asia/Tokyo). A date parameter may default to, or be given as, today.'),
 }).superRefine((d, ctx) => {
+  for (const k of ['min', 'max', 'time_zone'] as const) {
+    if (d[k] !== undefined && d.type !== 'date') ctx.addIssue({ code: 'custom', path: [k], message: `${k} applies to date parameters only` });
+  }
   (d.enum ?? []).forEach((v, i) => {
     const c = coerceParam(d.type, v);
     if ('error' in c) ctx.addIssue({ code: 'custom', path: ['enum', i], message: `${c.error} (the type is ${d.type})` });
@@ -84,9 +101,36 @@ export function coerceParam(type: ParamType, raw: unknown): { value: ParamValue 
   }
 }
 
-/** A value checked against a declaration: its type, then its allowed values. */
-export function checkParam(decl: ParamDecl, raw: unknown): { value: ParamValue } | { error: string } {
-  const c = coerceParam(decl.type, raw);
+/** Today in `timeZone` as YYYY-MM-DD. */
+export function todayIn(timeZone: string, now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** A date bound resolved against today: `-3y` → the same day three years back (29 Feb → 28 Feb). */
+export function resolveDateBound(bound: string, today: string): string {
+  if (bound === 'today') return today;
+  const m = /^([+-]\d+)([dmy])$/.exec(bound);
+  if (!m) return bound;
+  const n = Number(m[1]);
+  const [y, mo, d] = today.split('-').map(Number);
+  if (m[2] === 'd') return new Date(Date.UTC(y, mo - 1, d + n)).toISOString().slice(0, 10);
+  const months = m[2] === 'y' ? n * 12 : n;
+  const last = new Date(Date.UTC(y, mo - 1 + months + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, mo - 1 + months, Math.min(d, last))).toISOString().slice(0, 10);
+}
+
+/** A value checked against a declaration: its type, its date range, then its allowed values. `now` resolves "today". */
+export function checkParam(decl: ParamDecl, raw: unknown, now: Date = new Date()): { value: ParamValue } | { error: string } {
+  const today = decl.type === 'date' ? todayIn(decl.time_zone ?? 'Asia/Tokyo', now) : '';
+  const c = decl.type === 'date' && typeof raw === 'string' && raw.trim() === 'today' ? { value: today } : coerceParam(decl.type, raw);
+  if ('value' in c && decl.type === 'date' && (decl.min !== undefined || decl.max !== undefined)) {
+    const v = c.value as string;
+    const from = decl.min === undefined ? undefined : resolveDateBound(decl.min, today);
+    const to = decl.max === undefined ? undefined : resolveDateBound(decl.max, today);
+    if ((from !== undefined && v < from) || (to !== undefined && v > to)) {
+      return { error: `${v} is outside the allowed range ${from ?? '…'} … ${to ?? '…'} (${decl.min ?? ''}${decl.min && decl.max ? ' to ' : ''}${decl.max ?? ''} from today ${today}, ${decl.time_zone ?? 'Asia/Tokyo'})` };
+    }
+  }
   if ('error' in c || !decl.enum) return c;
   const allowed = decl.enum.map((v) => coerceParam(decl.type, v)).flatMap((a) => ('value' in a ? [a.value] : []));
   return allowed.includes(c.value) ? c : { error: `${show(raw)} is not one of the allowed values: ${allowed.map(show).join(', ')}` };
@@ -94,7 +138,7 @@ export function checkParam(decl: ParamDecl, raw: unknown): { value: ParamValue }
 
 /** What a `--param` may be, for messages: the allowed values or the type. */
 export function describeParam(decl: ParamDecl): string {
-  return decl.enum ? `one of ${decl.enum.map(show).join(', ')}` : decl.type === 'date' ? 'a date YYYY-MM-DD' : `${decl.type === 'integer' ? 'an' : 'a'} ${decl.type}`;
+  return decl.enum ? `one of ${decl.enum.map(show).join(', ')}` : decl.type === 'date' ? `a date YYYY-MM-DD${decl.min || decl.max ? ` from ${decl.min ?? '…'} to ${decl.max ?? '…'} of today` : ''}` : `${decl.type === 'integer' ? 'an' : 'a'} ${decl.type}`;
 }
 
 /** `name=value` from the command line; the value is everything after the first `=`. */

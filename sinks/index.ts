@@ -4,9 +4,7 @@ import { errorCsvSink } from './error-csv.ts';
 import { postgresSink } from './postgres.ts';
 import { smarthrCrewsSink } from './smarthr-crews.ts';
 import { smarthrDepartmentsSink } from './smarthr-departments.ts';
-import { mikiwameDepartmentsSink } from './mikiwame-departments.ts';
-import { mikiwameEmployeesSink } from './mikiwame-employees.ts';
-import { mikiwameResultsSink } from './mikiwame-results.ts';
+import { kingoftimeEmployeesSink } from './kingoftime-employees.ts';
 
-export const sinks: SinkComponent[] = [postgresSink, smarthrCrewsSink, smarthrDepartmentsSink, mikiwameDepartmentsSink, mikiwameEmployeesSink, mikiwameResultsSink];
+export const sinks: SinkComponent[] = [postgresSink, smarthrCrewsSink, smarthrDepartmentsSink, kingoftimeEmployeesSink];
 export const errorSinks: ErrorSinkComponent[] = [errorCsvSink];

@@ -9,10 +9,11 @@ import {
   smarthrBizEstablishmentsSource, smarthrCrewsSource, smarthrCustomFieldTemplatesSource, smarthrDepartmentsSource,
   smarthrEmploymentTypesSource, smarthrJobTitlesSource,
 } from './smarthr-lists.ts';
-import { mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource } from './mikiwame-lists.ts';
+import { kingoftimeDivisionsSource, kingoftimeEmployeesSource, kingoftimeWorkingTypesSource } from './kingoftime-lists.ts';
+import { kingoftimeDailyWorkingsSource, kingoftimeMonthlyWorkingsSource } from './kingoftime-workings.ts';
 
 export const sources = [
   csvSource, jsonSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource,
   smarthrCustomFieldTemplatesSource, smarthrBizEstablishmentsSource,
-  mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource,
+  kingoftimeEmployeesSource, kingoftimeDivisionsSource, kingoftimeWorkingTypesSource, kingoftimeDailyWorkingsSource, kingoftimeMonthlyWorkingsSource,
 ] satisfies SourceComponent[];

@@ -15,6 +15,7 @@ import type { AuthStrategy } from './auth.ts';
 import { realClock, wallTime, type Clock } from './clock.ts';
 import { describeFailure, HttpError, isTransientStatus, type ApiError } from './errors.ts';
 import type { HttpProfile } from './profile.ts';
+import { proxyAgents } from './proxy.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs, type RetryOptions } from './retry.ts';
 import { closedAt, describeWindows, type AvailabilityWindows, type ClosedNow } from './windows.ts';
@@ -39,6 +40,8 @@ export interface HttpClientOptions {
   random?: () => number;
   /** Closed hours to keep instead of the profile's (its policy set by a connection option); null = none. */
   windows?: AvailabilityWindows | null;
+  /** `http://[user:pass@]host:port` of a proxy every request is tunnelled through (CONNECT). */
+  proxy?: string;
 }
 
 export interface HttpRequest {
@@ -71,6 +74,10 @@ export interface HttpResponse<T = unknown> { status: number; headers: Headers; d
 
 interface Raw { status: number; headers: Headers; text: string }
 
+/** How often a server-announced closed window is polled, and for how long at most (the longest window is 90 min). */
+const CLOSED_POLL_MS = 60_000;
+const MAX_CLOSED_WAIT_MS = 3 * 3600_000;
+
 export class HttpClient {
   readonly limiter: RateLimiter;
   readonly profile: HttpProfile;
@@ -86,8 +93,8 @@ export class HttpClient {
   private inflight = 0;
   // Idle connections are dropped after 4 s, before servers and proxies commonly close them (5-75 s):
   // reusing a connection the server just closed would fail a POST, which is not retried.
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
 
   constructor(private readonly o: HttpClientOptions) {
     this.profile = o.profile;
@@ -98,6 +105,9 @@ export class HttpClient {
     this.auth = o.profile.auth(o.token ?? '');
     this.windows = o.windows === undefined ? o.profile.windows : o.windows ?? undefined;
     this.limiter = new RateLimiter({ rate: o.rateLimit, clock: this.clock });
+    const tunnels = o.proxy ? proxyAgents(o.proxy) : undefined;
+    this.httpAgent = tunnels?.http ?? new http.Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
+    this.httpsAgent = tunnels?.https ?? new https.Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
     this.base = o.baseUrl.replace(/\/+$/, '');
     this.origin = new URL(this.base).origin;
   }
@@ -144,6 +154,11 @@ export class HttpClient {
           return { status: res.status, headers: res.headers, data, attempts: attempt };
         }
         const api = this.profile.errors(res.text, res.status);
+        if (api?.closedHours) {
+          closedMs += await this.serverClosed(what, log, res.status, api, attempt, closedMs, signal);
+          attempt--;
+          continue;
+        }
         const throttled = res.status === 429 || api?.rateLimited === true;
         // The server did nothing with the request: even a create may be sent again.
         const untouched = throttled || res.status === 503 || api?.transient === true;
@@ -182,6 +197,23 @@ export class HttpClient {
       req.onRetry?.({ attempt, status: err.status, reason, waitMs: wait });
       await this.clock.sleep(wait, signal);
     }
+  }
+
+  /**
+   * The server says it is closed though no known window covers now (hours changed, clocks apart):
+   * policy `fail` (or no windows) fails at once; `wait` polls every minute, outside the retry budget,
+   * for at most {@link MAX_CLOSED_WAIT_MS}. Resolves with the ms waited.
+   */
+  private async serverClosed(what: string, log: Record<string, unknown>, status: number, api: ApiError, attempt: number, closedMs: number, signal: AbortSignal | undefined): Promise<number> {
+    const w = this.windows;
+    const detail = describeFailure(what, status, api, '', this.profile.hints);
+    if (!w || w.policy === 'fail' || closedMs >= MAX_CLOSED_WAIT_MS) {
+      throw this.fail(what, `${detail} (closed hours${w ? `, policy ${w.policy}` : ''})`, status, true, { api, attempts: attempt, closedHours: true });
+    }
+    this.o.logger.info({ ...log, status, wait_ms: CLOSED_POLL_MS }, 'closed hours announced by the API: waiting');
+    const t0 = this.clock.now();
+    await this.clock.sleep(CLOSED_POLL_MS, signal);
+    return this.clock.now() - t0;
   }
 
   /** The closed-hours window the wall clock is in now, if any. */

@@ -9,7 +9,7 @@ import type { ErrorCode } from '../../engine/errors.ts';
 import { HttpClient } from './client.ts';
 import type { Clock } from './clock.ts';
 import type { HttpProfile } from './profile.ts';
-import type { AvailabilityWindows, WindowPolicy } from './windows.ts';
+import { availabilityWindows, type AvailabilityWindows, type WindowPolicy } from './windows.ts';
 
 /** The API-specific wording and defaults of the connection options. */
 export interface ConnectionDocs {
@@ -34,11 +34,29 @@ export function connectionShape(d: ConnectionDocs) {
   };
 }
 
-/** The `closed_hours` option of an API with availability windows: wait them out (default) or fail. */
+/** A `HH:MM-HH:MM` span of closed hours, checked as the windows code reads it. */
+const closedSpan = z.string().refine((s) => {
+  try { availabilityWindows('UTC', [s], 'wait'); return true; } catch { return false; }
+}, 'expected HH:MM-HH:MM (24-hour clock), not empty');
+
+/**
+ * The `closed_hours` option of an API with availability windows (wait them out, the default, or
+ * fail), and `closed_windows`, the spans themselves, for an API whose published hours have changed.
+ */
 export function closedHoursShape(w: AvailabilityWindows) {
   return {
     closed_hours: z.enum(['wait', 'fail']).default(w.policy)
       .describe(`What to do when a request falls in the API's closed hours (${w.closed.map((s) => s.text).join(', ')} ${w.timeZone}): wait until they end, or fail. No request is ever sent inside them.`),
+    closed_windows: z.array(closedSpan).min(1).optional()
+      .describe(`The closed hours as HH:MM-HH:MM spans in ${w.timeZone} (default: ${w.closed.map((s) => s.text.replace('–', '-')).join(', ')}).`),
+  };
+}
+
+/** The `https_proxy` option of an API that may accept a token only from permitted IP addresses. */
+export function proxyShape(apiName: string) {
+  return {
+    https_proxy: z.url({ protocol: /^https?$/ }).optional()
+      .describe(`Proxy (http://[user:pass@]host:port) every ${apiName} request is tunnelled through (CONNECT), so they leave from the fixed IP address the token permits. Secret when it carries a password.`),
   };
 }
 
@@ -54,6 +72,10 @@ export interface ConnectionOptions {
   retry_max_time_ms: number;
   retry_base_ms: number;
   closed_hours?: WindowPolicy;
+  /** Closed hours replacing the profile's spans (same time zone). */
+  closed_windows?: string[];
+  /** Proxy every request is tunnelled through (an API that only accepts permitted IP addresses). */
+  https_proxy?: string;
 }
 
 /**
@@ -68,12 +90,15 @@ export function httpClientFor(conn: ConnectionOptions, profile: HttpProfile, ctx
     rateLimit: conn.rate_limit,
     timeoutMs: conn.timeout_ms,
     retry: { attempts: conn.retry_attempts, maxElapsedMs: conn.retry_max_time_ms, baseMs: conn.retry_base_ms },
-    windows: profile.windows && conn.closed_hours ? { ...profile.windows, policy: conn.closed_hours } : undefined,
+    windows: profile.windows && conn.closed_hours
+      ? (conn.closed_windows ? availabilityWindows(profile.windows.timeZone, conn.closed_windows, conn.closed_hours) : { ...profile.windows, policy: conn.closed_hours })
+      : undefined,
     // The runner's ctx logger already carries the stage; add it only when missing (no duplicate keys).
     logger: ctx.logger.bindings().stage === undefined ? ctx.logger.child({ stage }) : ctx.logger,
     signal: ctx.signal,
     errorCode,
     clock,
+    proxy: conn.https_proxy,
   });
 }
 

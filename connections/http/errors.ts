@@ -22,6 +22,11 @@ export interface ApiError {
   transient?: boolean;
   /** The body says the client was throttled, whatever the status: waited out like a 429. */
   rateLimited?: boolean;
+  /**
+   * The body says the API is in its closed hours (KING OF TIME 403 / code 104) although the client's
+   * own windows did not expect it: waited out (policy `wait`, polling) or failed (policy `fail`).
+   */
+  closedHours?: boolean;
   /** The record field the error is about, when the API names one (the first of several). */
   field?: string;
   /** Per-item details for the message: `emp_code: is invalid`. */
