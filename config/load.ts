@@ -13,6 +13,8 @@ import { scrub } from '../engine/logger.ts';
 import { interpolate, SECRET_ENV, WHOLE_PARAM } from './interpolate.ts';
 import { checkParam, declSchemaFor, describeParam, splitParamArg, type ParamsConfig, type ParamValue } from './params.ts';
 import { pipelineSchema, type PipelineConfig } from './schema.ts';
+import { keysAt } from './keys-at.ts';
+import { didYouMean } from './suggest.ts';
 import { components, registries } from './registry.ts';
 import type { Components } from '../engine/types.ts';
 
@@ -121,7 +123,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
 
   const result = pipelineSchema().safeParse(raw);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(describeIssue(issue, doc, at));
+    for (const issue of result.error.issues) problems.push(describeIssue(issue, doc, at, { schema: pipelineSchema(), raw }));
     throw new ConfigError(`${file}: configuration problems`, problems);
   }
   const config: PipelineConfig = result.data;
@@ -246,12 +248,14 @@ function checkTypes(raw: Record<string, unknown>, doc: Document, at: (o?: number
   check(['errors'], raw.errors, 'error sink', names(registries.errorSinks));
 }
 
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (o?: number) => string): string {
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (o?: number) => string, where?: { schema: z.ZodType; raw: unknown }): string {
   const p = issue.path as PathSeg[];
   if (issue.code === 'unrecognized_keys') {
+    const valid = where ? keysAt(where.schema, where.raw, p) : undefined;
     return issue.keys.map((k) => {
       const kp = [...p, k];
-      return `${at(offsetOf(doc, kp, true))}: ${formatPath(kp)}: unknown key (not one of the options here)`;
+      const hint = valid ? `; valid here: ${valid.join(', ')}${didYouMean(k, valid)}` : ' (not one of the options here)';
+      return `${at(offsetOf(doc, kp, true))}: ${formatPath(kp)}: unknown key${hint}`;
     }).join('\n  - ');
   }
   const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');

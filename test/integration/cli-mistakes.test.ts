@@ -1,0 +1,58 @@
+/**
+ * Mistakes that teach (issue 13): an unknown key lists the valid keys at its path with a "did you
+ * mean" for near misses; the same for commands and options; `--version`.
+ */
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runMain } from '../helpers/cli.ts';
+import { distance, nearest } from '../../config/suggest.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-mistakes-'));
+fs.writeFileSync(path.join(dir, 'in.csv'), 'code\nA\n');
+fs.writeFileSync(path.join(dir, 'p.yaml'), `name: x
+source: { type: csv, path: in.csv }
+transforms:
+  - type: dedupe
+    key: [code]
+    keep: first
+sinks:
+  - type: postgres
+    table: t
+    columns: [{ name: code, type: text, form: code }]
+error: { type: csv, path: e.csv }
+options: { batch_sise: 10 }
+`);
+
+describe('mistakes that teach', () => {
+  it('an unknown key lists the valid keys at its path, with a "did you mean" for a near miss', async () => {
+    const r = await runMain(['validate', 'p.yaml'], {}, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('p.yaml:6: transforms[0].keep: unknown key; valid here: type, key, policy, code, spill_after, temp_dir\n');
+    expect(r.stderr).toContain('p.yaml:10: sinks[0].columns[0].form: unknown key; valid here: name, type, from — did you mean "from"?');
+    expect(r.stderr).toContain('p.yaml:11: error: unknown key; valid here: name, description, params, key, source, transforms, sinks, errors, options, notify, guards — did you mean "errors"?');
+    expect(r.stderr).toContain('p.yaml:12: options.batch_sise: unknown key; valid here: batch_size, concurrency, max_rejected, max_rejected_ratio — did you mean "batch_size"?');
+  });
+
+  it('a mistyped command or option gets a suggestion; --version prints the version', async () => {
+    const cmd = await runMain(['valdate', 'p.yaml'], {}, dir);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toMatch(/unknown command "valdate" — did you mean "validate"\?/);
+    const opt = await runMain(['run', 'p.yaml', '--dryrun'], {}, dir);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toMatch(/^renkei run: unknown option --dryrun — did you mean "--dry-run"\?\n\(see renkei run --help\)/);
+    const extra = await runMain(['runs', 'extra'], {}, dir);
+    expect(extra.stderr).toMatch(/unexpected argument: extra/);
+    const v = await runMain(['--version'], {}, dir);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^renkei \d+\.\d+\.\d+ \(node \d+/);
+  });
+
+  it('edit distance counts a swap of neighbours as one edit; nothing is suggested for far-off words', () => {
+    expect(distance('form', 'from')).toBe(1);
+    expect(distance('valdate', 'validate')).toBe(1);
+    expect(nearest('polcy', ['type', 'key', 'policy'])).toEqual(['policy']);
+    expect(nearest('zzzz', ['type', 'key', 'policy'])).toEqual([]);
+  });
+});
