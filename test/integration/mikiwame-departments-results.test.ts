@@ -24,8 +24,8 @@ beforeAll(async () => {
   await add(null, 'コードなし部');                 // M-D3
   await add('S3', 'コードなし部の課', 'コードなし部');  // parent without a code: DEPT_ORPHAN, never top level
   await add('S4', '総務部');                        // M-D5: Mikiwame has 総務部 under another code
-  // M-D4: a chain 12 levels deep under L01.
-  for (let i = 1; i <= 12; i++) await add(`L${String(i).padStart(2, '0')}`, `階層${i}`, i === 1 ? undefined : `L${String(i - 1).padStart(2, '0')}`);
+  // M-D4: a chain 12 levels deep under T01.
+  for (let i = 1; i <= 12; i++) await add(`T${String(i).padStart(2, '0')}`, `階層${i}`, i === 1 ? undefined : `T${String(i - 1).padStart(2, '0')}`);
   await mw(p, 'PUT', '/v1/departments/X9', { name: '総務部' });
 });
 afterAll(async () => { await p?.sh.stop(); await p?.mw.stop(); });
@@ -54,9 +54,9 @@ describe('smarthr-departments-to-mikiwame', () => {
     expect(mwDept('S3')).toBeUndefined();
   });
   it('M-D4: level 11 and below are rejected (DEPT_TOO_DEEP), the first 10 levels sync', () => {
-    expect(mwDept('L10')).toMatchObject({ parent_code: 'L09' });
-    expect([code('L11'), code('L12')]).toEqual(['DEPT_TOO_DEEP', 'DEPT_TOO_DEEP']);
-    expect(mwDept('L11')).toBeUndefined();
+    expect(mwDept('T10')).toMatchObject({ parent_code: 'T09' });
+    expect([code('T11'), code('T12')]).toEqual(['DEPT_TOO_DEEP', 'DEPT_TOO_DEEP']);
+    expect(mwDept('T11')).toBeUndefined();
   });
   it('M-D5: a name Mikiwame has under another code is found in the plan (DEPT_NAME_CONFLICT), not created', () => {
     expect(code('S4')).toBe('DEPT_NAME_CONFLICT');
@@ -65,11 +65,11 @@ describe('smarthr-departments-to-mikiwame', () => {
   });
   it('M-D2: the code is the identity: the same name under a new code is a new department; the API refuses it as a duplicate name', async () => {
     await expect(mw(p, 'PUT', '/v1/departments/S9', { name: '営業本部' })).rejects.toThrow(/409.*department_name_conflict/);
-    await expect(mw(p, 'PUT', '/v1/departments/Z1', { name: '深すぎ', parent_code: 'L10' })).rejects.toThrow(/422.*department_too_deep/);
+    await expect(mw(p, 'PUT', '/v1/departments/Z1', { name: '深すぎ', parent_code: 'T10' })).rejects.toThrow(/422.*department_too_deep/);
   });
   it('M-D7: parents are written before their children; G4: the second run writes nothing', async () => {
     const order = p.mw.state.departments.map((d) => d.code);
-    expect(order.indexOf('L01')).toBeLessThan(order.indexOf('L02'));
+    expect(order.indexOf('T01')).toBeLessThan(order.indexOf('T02'));
     expect(order.indexOf('S1')).toBeLessThan(order.indexOf('S2'));
     const before = p.mw.writeRequests;
     const r = await renkeiRun(p, ['run', DEPARTMENTS]);
