@@ -27,6 +27,8 @@ export interface KingoftimeSandboxOptions {
   /** Use this company instead of generating one. */
   state?: KotState;
   token?: string;
+  /** The date generated KOT-only hires and resignations sit around (default: today on `now`). */
+  around?: string;
   /** Wall clock (epoch ms) for closed hours and "today"; default the real time. */
   now?: () => number;
   /** Closed hours, `HH:MM-HH:MM` in Tokyo (default 08:30-10:00 and 17:30-18:30). */
@@ -76,7 +78,7 @@ export async function startKingoftimeSandbox(o: KingoftimeSandboxOptions = {}): 
   const wall = o.now ?? Date.now;
   const tokyoMinute = (): number => (((Math.floor(wall() / 60_000) + TOKYO_MIN) % 1440) + 1440) % 1440;
   const today = (): string => new Date(wall() + TOKYO_MIN * 60_000).toISOString().slice(0, 10);
-  const state = o.state ?? generateKotCompany({ employees: o.employees ?? 100, seed, edition, around: today() });
+  const state = o.state ?? generateKotCompany({ employees: o.employees ?? 100, seed, edition, around: o.around ?? today() });
   const closed = spans(o.closedHours ?? ['08:30-10:00', '17:30-18:30']);
   const { basePath, product } = KOT_SANDBOX_EDITIONS[edition];
   const token = o.token ?? crypto.randomBytes(24).toString('hex');
