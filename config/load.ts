@@ -34,6 +34,11 @@ export interface LoadedPipeline {
   paramArgs: string[];
   /** Factories for its components, from the registries it was validated against (the runner uses them). */
   components: Components;
+  /**
+   * With `envOptional`: what could not be checked because a variable is not set (file:line, key,
+   * variable). A pipeline loaded with warnings is for validation only, never for a run.
+   */
+  warnings?: string[];
 }
 
 export interface LoadOptions {
@@ -42,6 +47,11 @@ export interface LoadOptions {
   set?: string[];
   /** `name=value` parameters (`--param`), checked against the file's `params:` declarations. */
   params?: readonly string[];
+  /**
+   * A missing environment variable is a warning, and the values that depend on it are not checked
+   * (`renkei validate --env-optional`: shipped pipelines validate in a fresh shell).
+   */
+  envOptional?: boolean;
 }
 
 const SECRET_KEY = /^(token|password|secret|connection|dsn|api_key|webhook_secret|webhook_url)$/i;
@@ -79,6 +89,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
 
   // Interpolate string values (not keys) and collect secrets.
   const secrets = new Set<string>();
+  const warnings: string[] = [];
   visit(doc, {
     // Declarations are literal: a default is not interpolated.
     Pair(_k, pair, ancestors) {
@@ -90,8 +101,11 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
       const r = interpolate(node.value, env, params.values);
       const where = () => `${at(node.range?.[0])}: ${formatPath(pathOf(ancestors, node))}`;
       for (const name of r.missing) {
-        problems.push(`${where()}: environment variable \${${name}} is not set (give it a value or a default: \${${name}:-value})`);
+        const msg = `${where()}: environment variable \${${name}} is not set (give it a value or a default: \${${name}:-value})`;
+        if (opts.envOptional) warnings.push(msg); else problems.push(msg);
       }
+      // envOptional: a value built from a missing variable keeps its `${…}` text and is not checked.
+      if (opts.envOptional && r.missing.length) return;
       for (const name of r.paramDefaults) {
         problems.push(`${where()}: \${param.${name}:-…}: a parameter's default is declared once, as params.${name}.default, not where it is used`);
       }
@@ -123,12 +137,18 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
 
   const result = pipelineSchema().safeParse(raw);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(describeIssue(issue, doc, at, { schema: pipelineSchema(), raw }));
-    throw new ConfigError(`${file}: configuration problems`, problems);
+    // Values built from a variable that is not set are not checked (envOptional): they are warnings.
+    const unresolved = (i: z.core.$ZodIssue) => {
+      const v = (i.path as PathSeg[]).reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<PathSeg, unknown>)[k] : undefined), raw);
+      return opts.envOptional === true && typeof v === 'string' && v.includes('${');
+    };
+    const checked = result.error.issues.filter((i) => !unresolved(i));
+    for (const issue of checked) problems.push(describeIssue(issue, doc, at, { schema: pipelineSchema(), raw }));
+    if (problems.length || checked.length === result.error.issues.length) throw new ConfigError(`${file}: configuration problems`, problems);
   }
-  const config: PipelineConfig = result.data;
+  const config: PipelineConfig = result.success ? result.data : (raw as PipelineConfig);
   const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
-  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])], params: params.values, paramArgs: [...(opts.params ?? [])], components };
+  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])], params: params.values, paramArgs: [...(opts.params ?? [])], components, warnings };
 }
 
 /**

@@ -49,6 +49,28 @@ describe('mistakes that teach', () => {
     expect(v.stdout).toMatch(/^renkei \d+\.\d+\.\d+ \(node \d+/);
   });
 
+  it('validate takes many files and globs, names input files that do not exist, and with --env-optional warns about unset variables', async () => {
+    const v = path.join(dir, 'v');
+    fs.mkdirSync(v);
+    fs.writeFileSync(path.join(v, 'in.csv'), 'code\nA\n');
+    const body = (src: string) => `name: v\nsource: { type: csv, path: ${src} }\nsinks: [{ type: postgres, table: t, connection: "\${PG_URL}", columns: [{ name: code, type: text }] }]\n`;
+    fs.writeFileSync(path.join(v, 'a.yaml'), body('in.csv'));
+    fs.writeFileSync(path.join(v, 'b.yaml'), body('nowhere.csv'));
+    const strict = await runMain(['validate', 'v/*.yaml'], {}, dir);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(/a\.yaml:3: sinks\[0\]\.connection: environment variable \$\{PG_URL\} is not set/);
+    expect(strict.stdout).toContain('0 of 2 pipeline files valid');
+    const loose = await runMain(['validate', 'v/*.yaml', '--env-optional'], {}, dir);
+    expect(loose.code).toBe(2);
+    expect(loose.stdout).toMatch(/ok: v\/a\.yaml — pipeline "v"/);
+    expect(loose.stdout).toMatch(/warning: .*a\.yaml:3: sinks\[0\]\.connection: environment variable \$\{PG_URL\} is not set/);
+    expect(loose.stderr).toMatch(/b\.yaml: input files not found\n {2}- source\.path: .*nowhere\.csv does not exist/);
+    expect(loose.stdout).toContain('1 of 2 pipeline files valid');
+    const one = await runMain(['validate', 'v/a.yaml'], { PG_URL: 'postgres://x@h/db' }, dir);
+    expect(one.code).toBe(0);
+    expect((await runMain(['validate', 'v/*.yml'], {}, dir)).stderr).toMatch(/no file matches v\/\*\.yml/);
+  });
+
   it('edit distance counts a swap of neighbours as one edit; nothing is suggested for far-off words', () => {
     expect(distance('form', 'from')).toBe(1);
     expect(distance('valdate', 'validate')).toBe(1);

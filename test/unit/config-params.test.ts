@@ -181,6 +181,9 @@ describe('renkei validate --param', () => {
   };
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'params-')), 'sync.yaml');
   fs.writeFileSync(file, SYNC);
+  // validate also checks that the input file exists: the one the parameters name.
+  fs.mkdirSync(path.join(path.dirname(file), 'in'));
+  fs.writeFileSync(path.join(path.dirname(file), 'in', 'kot.csv'), 'id\n1\n');
 
   it('accepts valid parameters and prints their values (exit 0)', async () => {
     const r = await run([file, '--param', 'edition=kot', '--param', 'reference_date=2026-04-01']);
