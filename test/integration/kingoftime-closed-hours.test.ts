@@ -122,12 +122,19 @@ describe('KING OF TIME closed hours (K9)', () => {
   });
 });
 
+/** One closed minute twelve hours from now: these tests read on the real clock, whatever time they run at. */
+const AWAY = (() => {
+  const m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
+  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
+  return [`${hm(m)}-${hm((m + 1) % 1440)}`];
+})();
+
 describe('KING OF TIME profile: throttling, IP restriction, proxy', () => {
   it('backs off 429 {"code":"303"} throttling and still reads the whole list', async () => {
     const kot = await startKingoftimeSandbox({ employees: 30, seed: SEED, rateLimit: 1, now: () => tokyo('12:00:00') });
     try {
       const src = kingoftimeSources().employees;
-      const o = src.schema.parse({ type: 'kingoftime.employees', base_url: kot.url, token: kot.token, rate_limit: 1000, retry_base_ms: 5 });
+      const o = src.schema.parse({ type: 'kingoftime.employees', base_url: kot.url, token: kot.token, rate_limit: 1000, retry_base_ms: 5, closed_windows: AWAY });
       const counts: number[] = [];
       for (let i = 0; i < 3; i++) {
         let n = 0;
@@ -144,7 +151,7 @@ describe('KING OF TIME profile: throttling, IP restriction, proxy', () => {
     const kot = await startKingoftimeSandbox({ employees: 5, seed: SEED, rateLimit: 0, refuseIp: true, now: () => tokyo('12:00:00') });
     try {
       const src = kingoftimeSources().employees;
-      const source = src.create(src.schema.parse({ type: 'kingoftime.employees', base_url: kot.url, token: kot.token }), makeCtx());
+      const source = src.create(src.schema.parse({ type: 'kingoftime.employees', base_url: kot.url, token: kot.token, closed_windows: AWAY }), makeCtx());
       await expect((async () => { for await (const _ of source.read()) { /* read */ } })()).rejects.toThrow(/HTTP 403 .*code 105.*permitted IP addresses.*https_proxy/);
     } finally { await kot.stop(); }
   });
@@ -169,7 +176,7 @@ describe('KING OF TIME profile: throttling, IP restriction, proxy', () => {
     try {
       const src = kingoftimeSources().employees;
       const port = (proxy.address() as net.AddressInfo).port;
-      const source = src.create(src.schema.parse({ type: 'kingoftime.employees', base_url: kot.url, token: kot.token, https_proxy: `http://127.0.0.1:${port}` }), makeCtx());
+      const source = src.create(src.schema.parse({ type: 'kingoftime.employees', base_url: kot.url, token: kot.token, https_proxy: `http://127.0.0.1:${port}`, closed_windows: AWAY }), makeCtx());
       let n = 0;
       for await (const b of source.read()) n += b.length;
       expect(n).toBeGreaterThan(0);

@@ -29,8 +29,20 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 let office: string;
 const cli = (args: string[]) => runMain(args, env, dir);
-const toSmarthr = (...extra: string[]) => ['--param', `office=${office}`, '--param', `date=${D}`, ...extra];
-const toKot = (...extra: string[]) => ['--param', 'division=3000', '--param', 'working_type=2', '--param', `date=${D}`, ...extra];
+/**
+ * The client keeps KOT's closed hours on the real clock: tests replace them with one minute twelve
+ * hours from now (the sandboxes run on a fixed noon), so a test run at 08:45 JST does not wait (K9 has its own tests).
+ */
+const AWAY = (() => {
+  const m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
+  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
+  return `[${hm(m)}-${hm((m + 1) % 1440)}]`;
+})();
+const kotSetsToSmarthr = ['--set', `source.closed_windows=${AWAY}`];
+const kotSetsToKot = ['--set', `transforms[2].target.closed_windows=${AWAY}`, '--set', `sinks[0].closed_windows=${AWAY}`];
+const toSmarthr = (...extra: string[]) => ['--param', `office=${office}`, '--param', `date=${D}`, ...kotSetsToSmarthr, ...extra];
+const toKot = (...extra: string[]) => ['--param', 'division=3000', '--param', 'working_type=2', '--param', `date=${D}`, ...kotSetsToKot, ...extra];
+const NOON = () => Date.parse(`${D}T12:00:00+09:00`);
 const readPlan = (file: string): Plan => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 const crew = (code: string) => sh.state.crews.find((c) => c.emp_code === code);
 const employee = (code: string) => kot.state.employees.find((e) => e.code === code);
@@ -45,7 +57,7 @@ function person(code: string, hired: string, resigned?: string): KotStoredEmploy
 
 beforeAll(async () => {
   sh = await startSmarthrSandbox({ employees: N, seed: SEED, rateLimit: 0 });
-  kot = await startKingoftimeSandbox({ employees: N, seed: SEED, rateLimit: 0, around: D });
+  kot = await startKingoftimeSandbox({ employees: N, seed: SEED, rateLimit: 0, around: D, now: NOON });
   db = await freshDb();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-kot-sync-'));
   office = sh.state.biz_establishments[1].id;
@@ -205,16 +217,16 @@ describe('SmartHR ⇄ KING OF TIME on a reference date', () => {
 
 describe('おまかせ はたラクサポート (ohs edition)', () => {
   it('K1/K7: --param edition=ohs syncs against the ohs base path both ways, reported as ohs→smarthr', async () => {
-    const ohs = await startKingoftimeSandbox({ employees: 20, seed: 'ohs', edition: 'ohs', rateLimit: 0 });
+    const ohs = await startKingoftimeSandbox({ employees: 20, seed: 'ohs', edition: 'ohs', rateLimit: 0, now: NOON });
     const sh2 = await startSmarthrSandbox({ employees: 20, seed: 'ohs', rateLimit: 0 });
     const db2 = await freshDb();
     const e2 = { ...env, KOT_URL: ohs.url, KOT_TOKEN: ohs.token, SMARTHR_URL: sh2.url, SMARTHR_TOKEN: sh2.token, DATABASE_URL: db2.url };
     try {
       expect(ohs.url).toMatch(/\/ohs\/v1\.0$/);
       const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
-      const a = await runMain(['run', TO_SMARTHR, '--param', 'edition=ohs', '--param', `office=${sh2.state.biz_establishments[0].id}`], e2, dir);
+      const a = await runMain(['run', TO_SMARTHR, '--param', 'edition=ohs', '--param', `office=${sh2.state.biz_establishments[0].id}`, ...kotSetsToSmarthr], e2, dir);
       expect(a.code, a.stderr).toBe(0);
-      const b = await runMain(['run', TO_KOT, '--param', 'edition=ohs', '--param', 'division=1000', '--param', 'working_type=1'], e2, dir);
+      const b = await runMain(['run', TO_KOT, '--param', 'edition=ohs', '--param', 'division=1000', '--param', 'working_type=1', ...kotSetsToKot], e2, dir);
       expect(b.code, b.stderr).toBe(0);
       expect(ohs.stats.writes).toBeGreaterThan(0);
       expect(sh2.stats.writes).toBeGreaterThan(0);
