@@ -11,9 +11,11 @@ import {
 } from './smarthr-lists.ts';
 import { kingoftimeDivisionsSource, kingoftimeEmployeesSource, kingoftimeWorkingTypesSource } from './kingoftime-lists.ts';
 import { kingoftimeDailyWorkingsSource, kingoftimeMonthlyWorkingsSource } from './kingoftime-workings.ts';
+import { mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource } from './mikiwame-lists.ts';
 
 export const sources = [
   csvSource, jsonSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource,
   smarthrCustomFieldTemplatesSource, smarthrBizEstablishmentsSource,
+  mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource,
   kingoftimeEmployeesSource, kingoftimeDivisionsSource, kingoftimeWorkingTypesSource, kingoftimeDailyWorkingsSource, kingoftimeMonthlyWorkingsSource,
 ] satisfies SourceComponent[];

@@ -10,6 +10,7 @@ import { UsageError } from '../session.ts';
 import { RenkeiError } from '../../engine/errors.ts';
 import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { KINGOFTIME_SANDBOX_HELP, runKingoftimeSandbox } from './sandbox-kingoftime.ts';
+import { MIKIWAME_HELP, runMikiwameSandbox } from './sandbox-mikiwame.ts';
 import { homeDir, resolveHome } from '../../db/home.ts';
 
 const HELP = `Usage: renkei sandbox smarthr [options]
@@ -96,12 +97,13 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
 const services: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
   smarthr: (argv, io) => runSmarthrSandbox(argv, io),
   kingoftime: (argv, io) => runKingoftimeSandbox(argv, io, stopSignal),
+  mikiwame: (argv, io) => runMikiwameSandbox(argv, io, stopSignal),
 };
 
 export const command: Command = {
   name: 'sandbox',
   summary: 'Run a local API server that speaks SmartHR or KING OF TIME (for tests, demos and benchmarks)',
-  help: `${HELP}\n\n${KINGOFTIME_SANDBOX_HELP}`,
+  help: `${HELP}\n\n${KINGOFTIME_SANDBOX_HELP}\n\n${MIKIWAME_HELP}`,
   async run(argv, io) {
     const [service, ...rest] = argv;
     const run = service ? services[service] : undefined;
