@@ -189,3 +189,10 @@ export async function listRuns(pool: pg.Pool, opts: { limit: number; pipeline?: 
   );
   return r.rows;
 }
+
+/** Of these plan ids, the ones an apply has used (a plan no apply used is still waiting to sync, 同期待ち). */
+export async function appliedPlanIds(pool: pg.Pool, planIds: string[]): Promise<Set<string>> {
+  if (planIds.length === 0) return new Set();
+  const r = await pool.query<{ plan_id: string }>(`SELECT DISTINCT plan_id FROM renkei_runs WHERE kind = 'apply' AND plan_id = ANY($1)`, [planIds]);
+  return new Set(r.rows.map((x) => x.plan_id));
+}

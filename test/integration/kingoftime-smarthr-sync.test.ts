@@ -207,6 +207,27 @@ describe('SmartHR ⇄ KING OF TIME on a reference date', () => {
     expect(employee('900001')!.birthDate).toBe('1990-03-01');
   });
 
+  it('K4/K10: a saved plan no apply has used is listed as waiting to sync (同期待ち); times are shown in Asia/Tokyo unless told otherwise', async () => {
+    const p = await cli(['plan', TO_SMARTHR, ...toSmarthr('--out', 'waiting.json')]);
+    expect(p.code, p.stderr).toBe(0);
+    const planId = readPlan('waiting.json').plan_id;
+    const text = await cli(['report', '--limit', '3']);
+    const mine = text.stdout.split('\n').find((l) => l.includes(planId))!;
+    expect(mine).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+09:00 /);
+    expect(mine).toContain('同期待ち');
+    expect(mine).toContain('(kingoftime→smarthr)');
+    expect(mine).toContain(`基準日 ${D}`);
+    const utc = await cli(['report', '--limit', '1', '--time-zone', 'UTC']);
+    expect(utc.stdout).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00 /);
+    const json = (await cli(['report', '--json', '--kind', 'plan', '--limit', '100'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(json.find((r) => r.id === planId)).toMatchObject({ waiting_to_sync: true, direction: 'kingoftime→smarthr', reference_date: D });
+    expect(json.some((r) => r.waiting_to_sync === false)).toBe(true);
+    const applied = await cli(['apply', path.join(dir, 'waiting.json')]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const after = (await cli(['report', planId])).stdout;
+    expect(after).not.toContain('同期待ち');
+  });
+
   it('K11: a finished sync announces itself with a run.finished log event carrying its counts', async () => {
     const r = await cli(['run', TO_KOT, ...toKot('--log-format', 'json')]);
     expect(r.code, r.stderr).toBe(0);
