@@ -3,6 +3,8 @@
  * (embedded server started only when needed, stopped at the end), and clean interruption.
  */
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { progressLine, type ProgressLine } from './progress.ts';
 import type { Logger } from 'pino';
 import { createLogger } from '../engine/logger.ts';
 import { openDb, type Db } from '../db/connect.ts';
@@ -13,12 +15,12 @@ import { resolveHome } from '../db/home.ts';
 import { defaultStartedBy } from '../engine/run-recorder.ts';
 
 export const LOG_OPTIONS = {
-  'log-level': { type: 'string', default: 'info' },
+  'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   'started-by': { type: 'string' },
 } as const;
 
-export const LOG_HELP = `  --log-level L      trace|debug|info|warn|error|silent (default info)
+export const LOG_HELP = `  --log-level L      trace|debug|info|warn|error|silent (default: warn on a terminal, info otherwise)
   --log-format F     json|pretty (default: pretty on a terminal, JSON lines otherwise)
   --started-by WHO   who or what started this, for the sync report (default cli:<user>; e.g. schedule:nightly)`;
 
@@ -32,6 +34,8 @@ export interface Session {
   /** Default folder of error files, for pipelines without `errors:` (`<home>/errors`). */
   errorsDir: string;
   db: () => Promise<Db>;
+  /** The progress line on the terminal (log lines clear it and draw it again after them). */
+  progress(label: string, enabled: boolean): ProgressLine;
   close(): Promise<void>;
 }
 
@@ -41,9 +45,21 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
   const tty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   const format = (flags['log-format'] ?? (tty ? 'pretty' : 'json')) as 'json' | 'pretty';
   if (format !== 'json' && format !== 'pretty') throw new UsageError(`--log-format must be json or pretty, not ${format}`);
-  const level = flags['log-level'] ?? 'info';
+  // On a terminal only warnings and errors are logged: the progress line and the summary say the rest.
+  const level = flags['log-level'] ?? (tty ? 'warn' : 'info');
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new UsageError(`--log-level must be one of trace, debug, info, warn, error, silent`);
-  const logger = createLogger({ level, format, secrets, destination: io.stderr === process.stderr ? undefined : io.stderr });
+  let line: ProgressLine | undefined;
+  // On a terminal a log line first clears the progress line, which is drawn again after it.
+  const toTerminal = new Writable({
+    write(chunk, _enc, cb) {
+      line?.clear();
+      io.stderr.write(chunk);
+      line?.redraw();
+      cb();
+    },
+  });
+  const destination = tty ? toTerminal : io.stderr === process.stderr ? undefined : io.stderr;
+  const logger = createLogger({ level, format, secrets, destination, colorize: tty });
   let dbp: Promise<Db> | undefined;
   const home = resolveHome(io.env);
   return {
@@ -59,6 +75,10 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
         return db;
       });
       return dbp;
+    },
+    progress(label, enabled) {
+      line = progressLine(io.stderr, label, enabled);
+      return line;
     },
     async close() {
       if (dbp) await (await dbp.catch(() => undefined))?.close();

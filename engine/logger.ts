@@ -18,6 +18,8 @@ export interface LoggerOptions {
   destination?: DestinationStream | NodeJS.WritableStream;
   /** Secret values to scrub from every line; the set may grow after creation. */
   secrets?: Set<string>;
+  /** Colours in pretty output (default: when stderr is a terminal). */
+  colorize?: boolean;
 }
 
 /** Replace every known secret value in a string. Values shorter than 4 chars are ignored. */
@@ -42,7 +44,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     // pino-pretty in-process (no worker thread) so scrubbing still applies before formatting.
     const pretty = (pinoPretty as unknown as (o: object) => DestinationStream)({
       destination: (opts.destination as NodeJS.WritableStream) ?? process.stderr,
-      colorize: Boolean((process.stderr as NodeJS.WriteStream).isTTY),
+      colorize: opts.colorize ?? Boolean((process.stderr as NodeJS.WriteStream).isTTY),
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pipeline',
       sync: true,

@@ -39,8 +39,8 @@ export interface RunPipelineOptions {
   /** Aborting it interrupts the run; its reason names the signal (`SIGINT`, `SIGTERM`). */
   signal?: AbortSignal;
   runId?: string;
-  /** Called after every batch with the running totals (progress line). */
-  onProgress?: (counts: Counts) => void;
+  /** Called after every batch with the running totals and, when the source knows, how far it is. */
+  onProgress?: (counts: Counts, source?: { done: number; total: number }) => void;
   /** Record the run in `renkei_runs` (default true). */
   recordRun?: boolean;
   /** What kind of run this is (default `run`, `dry-run` with dryRun, `plan` with collect). */
@@ -79,6 +79,7 @@ class PipelineRun {
   private readonly stages: LiveStage[] = [];
   private readonly sinks: LiveSink[] = [];
   private errorSink: ErrorSink | undefined;
+  private source: Source | undefined;
   private readonly pendingErrors: Drop[] = [];
   private readonly facts: Record<string, unknown> = {};
   private readonly recorder: RunRecorder;
@@ -165,6 +166,7 @@ class PipelineRun {
 
   /** Phase 2: every source batch through the stages into the sinks. */
   async stream(source: Source): Promise<void> {
+    this.source = source;
     try {
       for await (const batch of source.read()) {
         this.checkInterrupted();
@@ -308,7 +310,7 @@ class PipelineRun {
     if (recs.length) await this.toSinks(recs);
     await this.flushErrors();
     checkBudget(this.loaded.config.options, this.tally.counts, false);
-    this.opts.onProgress?.(this.tally.counts);
+    this.opts.onProgress?.(this.tally.counts, this.source?.progress?.());
   }
 
   private async toSinks(recs: Rec[]): Promise<void> {

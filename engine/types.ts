@@ -98,6 +98,8 @@ export interface Source {
   read(): AsyncIterable<Array<Rec | Drop>>;
   /** Free resources early (runner calls it on failure/abort). */
   close?(): Promise<void>;
+  /** How far the read is when the source knows its size (bytes of a file), for progress and ETA. */
+  progress?(): { done: number; total: number } | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@
  * `csv-records.ts` / `csv-scanner.ts` (the dialect and the choice of parser are documented there).
  */
 import path from 'node:path';
-import type fs from 'node:fs';
+import fs from 'node:fs';
 import { z } from 'zod';
 import { defineComponent, type Source } from '../engine/types.ts';
 import { csvRecords } from './csv-records.ts';
@@ -45,10 +45,14 @@ export const csvSource = defineComponent({
   create(options, ctx): Source {
     const file = path.resolve(ctx.baseDir, options.path);
     let stream: fs.ReadStream | null = null;
+    let size = 0;
     const tab = (v: string) => (v === '\\t' ? '\t' : v);
     return {
       read: () =>
-        csvRecords(readFileChunks(file, options.path, (s) => { stream = s; }), {
+        csvRecords(readFileChunks(file, options.path, (s) => {
+          stream = s;
+          try { size = fs.statSync(file).size; } catch { size = 0; }
+        }), {
           encoding: options.encoding,
           delimiter: tab(options.delimiter),
           quote: tab(options.quote),
@@ -62,6 +66,7 @@ export const csvSource = defineComponent({
       async close() {
         stream?.destroy();
       },
+      progress: () => (stream && size ? { done: stream.bytesRead, total: size } : undefined),
     };
   },
 });

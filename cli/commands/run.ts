@@ -9,7 +9,6 @@ import { exitCodeForSignal, withInterrupts } from '../interrupt.ts';
 import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
 import { scrub } from '../../engine/logger.ts';
 import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
-import { progressLine } from '../progress.ts';
 import { diffConfig, makePlan } from '../../sync/planner.ts';
 import { applyPlan } from '../../sync/applier.ts';
 import { renderPlanSummary } from '../../sync/review/terminal.ts';
@@ -73,10 +72,10 @@ function tellInterrupted(io: CommandIO, r: RunReport): void {
 export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { dryRun: boolean; reportJson?: string; progress: boolean; flags: { 'log-level'?: string; 'log-format'?: string; 'started-by'?: string } }): Promise<RunReport> {
   const session = openSession(io, o.flags);
   for (const s of loaded.secrets) session.secrets.add(s);
-  const progress = progressLine(io.stderr, loaded.config.name, o.progress);
+  const progress = session.progress(loaded.config.name, o.progress);
   let report: RunReport;
   try {
-    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, dryRun: o.dryRun, signal, onProgress: (c) => progress.update(c) }));
+    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, dryRun: o.dryRun, signal, onProgress: (c, src) => progress.update(c, src) }));
   } finally {
     progress.done();
     await session.close();

@@ -14,8 +14,8 @@ describe('progress line', () => {
   it('on a terminal: one redrawn line with records/s and counts by outcome, cleared at the end', () => {
     const s = sink(true);
     const p = progressLine(s.w, 'demo', true);
-    p.update(counts, true);
-    expect(s.text()).toMatch(/^\r\x1b\[Kdemo: 12,345 read · [\d,]+ rec\/s · pending\/written 12,000 · unchanged 5 · filtered 40 · rejected 300$/);
+    p.update(counts, undefined, true);
+    expect(s.text()).toMatch(/^\r\x1b\[Kdemo: 12,345 read · [\d,]+ rec\/s · 0:00 · pending\/written 12,000 · unchanged 5 · filtered 40 · rejected 300$/);
     p.done();
     expect(s.text().endsWith('\r\x1b[K')).toBe(true);
   });
@@ -24,7 +24,7 @@ describe('progress line', () => {
     for (const [tty, enabled] of [[false, true], [true, false]] as const) {
       const s = sink(tty);
       const p = progressLine(s.w, 'demo', enabled);
-      p.update(counts, true);
+      p.update(counts, undefined, true);
       p.done();
       expect(s.text()).toBe('');
     }
