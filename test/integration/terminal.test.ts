@@ -1,5 +1,5 @@
-/**
 /* eslint-disable no-control-regex -- the terminal escape codes are what these tests check */
+/**
  * A quiet, informative terminal (issue 13): on a TTY only warnings are logged by default, the
  * progress line shows elapsed time and, for a file, the share read; a log line never lands inside
  * the progress line (the line is cleared before it and drawn again after it). Off a TTY: JSON logs.
