@@ -162,11 +162,14 @@ export async function lastSuccessfulRead(pool: pg.Pool, pipeline: string, except
   return r.rows[0] ? { id: r.rows[0].id, read: Number(r.rows[0].read) } : null;
 }
 
+/** Ends a run's row; the reference date a stage reported (filter `employed_on`) is kept for every kind of run (K10). */
 export async function finishRun(pool: pg.Pool, report: RunReport): Promise<void> {
+  const ref = typeof report.facts?.reference_date === 'string' ? report.facts.reference_date : null;
   await pool.query(
-    `UPDATE renkei_runs SET finished_at = $2, status = $3, counts = $4, report = $5, errors_file = $6, message = $7 WHERE id = $1`,
+    `UPDATE renkei_runs SET finished_at = $2, status = $3, counts = $4, report = $5, errors_file = $6, message = $7,
+            reference_date = coalesce(reference_date, $8::date) WHERE id = $1`,
     [report.run_id, report.finished_at, report.status, JSON.stringify(report.counts), JSON.stringify(report),
-      report.errors_file, report.error ? `${report.error.code}: ${report.error.message}` : null],
+      report.errors_file, report.error ? `${report.error.code}: ${report.error.message}` : null, ref],
   );
 }
 

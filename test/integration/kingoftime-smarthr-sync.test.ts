@@ -228,6 +228,13 @@ describe('SmartHR ⇄ KING OF TIME on a reference date', () => {
     expect(after).not.toContain('同期待ち');
   });
 
+  it('K10: the reference date is recorded for every kind of run, a dry run included', async () => {
+    const r = await cli(['run', TO_KOT, ...toKot('--dry-run')]);
+    expect(r.code, r.stderr).toBe(0);
+    const [row] = (await cli(['report', '--json', '--kind', 'dry-run', '--limit', '1'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(row).toMatchObject({ kind: 'dry-run', reference_date: D });
+  });
+
   it('K11: a finished sync announces itself with a run.finished log event carrying its counts', async () => {
     const r = await cli(['run', TO_KOT, ...toKot('--log-format', 'json')]);
     expect(r.code, r.stderr).toBe(0);
