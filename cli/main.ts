@@ -14,9 +14,10 @@ import { applyCommand } from './commands/apply.ts';
 import { reportCommand } from './commands/report.ts';
 import { command as sandboxCommand } from './commands/sandbox.ts';
 import { dbCommand } from './commands/db.ts';
+import { previewCommand } from './commands/preview.ts';
 import { linkCommand } from './commands/link.ts';
 
-export const commands: Command[] = [validateCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, dbCommand, schemaCommand, sandboxCommand, demoCommand, linkCommand];
+export const commands: Command[] = [validateCommand, previewCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, dbCommand, schemaCommand, sandboxCommand, demoCommand, linkCommand];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length));

@@ -49,8 +49,13 @@ export interface RunPipelineOptions {
   startedBy?: string;
   /** Read from this source instead of the configured one (apply feeds a plan's records). */
   source?: Source;
-  /** Run the configured transforms (default true; apply's records are already transformed). */
-  transforms?: boolean;
+  /**
+   * Run the configured transforms (default true; apply's records are already transformed), or only
+   * the first N of them (preview of a stage).
+   */
+  transforms?: boolean | number;
+  /** Read at most this many records from the source (a trial load, a preview), then stop reading. */
+  limit?: number;
   /** Plan mode: every record that would be written and every Drop is handed here; no sink is opened. */
   collect?: (item: Rec | Drop) => void;
   /** Only records whose key is in this set go on; the others are filtered as NOT_SELECTED. */
@@ -137,7 +142,8 @@ class PipelineRun {
     const { config } = this.loaded;
     const c = this.components;
     const source = this.opts.source ?? c.createSource(config.source, this.ctxFor(this.sourceCounts.stage));
-    if (this.opts.transforms ?? true) config.transforms.forEach((t, i) => {
+    const upTo = this.opts.transforms === false ? 0 : typeof this.opts.transforms === 'number' ? this.opts.transforms : Infinity;
+    config.transforms.slice(0, upTo).forEach((t, i) => {
       const name = `transforms[${i}]:${t.type}`;
       this.stages.push({ name, stage: c.createStage(t, this.ctxFor(name)), counts: stageCounts(name) });
     });
@@ -168,11 +174,14 @@ class PipelineRun {
   async stream(source: Source): Promise<void> {
     this.source = source;
     try {
-      for await (const batch of source.read()) {
+      const limit = this.opts.limit ?? Infinity;
+      for await (const whole of source.read()) {
         this.checkInterrupted();
+        const batch = this.tally.counts.read + whole.length > limit ? whole.slice(0, limit - this.tally.counts.read) : whole;
         this.tally.counts.read += batch.length;
         this.sourceCounts.in += batch.length;
         await this.push(batch, 0, this.sourceCounts);
+        if (this.tally.counts.read >= limit) break;
       }
     } finally {
       await source.close?.();

@@ -8,7 +8,7 @@ import { writePrivateFile } from '../../db/home.ts';
 import { exitCodeForSignal, withInterrupts } from '../interrupt.ts';
 import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
 import { scrub } from '../../engine/logger.ts';
-import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
+import { LOG_HELP, LOG_OPTIONS, UsageError, openSession, parseLimit } from '../session.ts';
 import { diffConfig, makePlan } from '../../sync/planner.ts';
 import { applyPlan } from '../../sync/applier.ts';
 import { renderPlanSummary } from '../../sync/review/terminal.ts';
@@ -16,6 +16,7 @@ import { renderPlanSummary } from '../../sync/review/terminal.ts';
 export const RUN_HELP_OPTIONS = `  --set key.path=value   override a config value (repeatable; value read as YAML)
 ${PARAM_HELP}
   --dry-run              read and transform everything, write nothing (counts show what would be written)
+  --limit N              a trial load: read only the first N records of the source
   --report-json PATH     write the run report as JSON (run_id, pipeline, status, counts, stages, errors_file, duration_ms)
   --no-progress          no progress line on the terminal
   --force                pipelines with a diff stage: apply even when a safety guard refuses
@@ -45,12 +46,14 @@ Example:
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...PARAM_OPTIONS, ...LOG_OPTIONS },
+      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, limit: { type: 'string' }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...PARAM_OPTIONS, ...LOG_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
     const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });
+    const limit = values.limit === undefined ? undefined : parseLimit(values.limit);
+    if (limit !== undefined && diffConfig(loaded)) throw new UsageError('--limit is for trial loads: a sync pipeline would take the rest of the source for missing records (use renkei preview, or plan)');
     if (diffConfig(loaded) && !values['dry-run']) return plannedRun(io, loaded, { force: values.force, reportJson: values['report-json'], flags: values });
-    const report = await runLoaded(io, loaded, { dryRun: values['dry-run'], reportJson: values['report-json'], progress: !values['no-progress'], flags: values });
+    const report = await runLoaded(io, loaded, { dryRun: values['dry-run'], reportJson: values['report-json'], progress: !values['no-progress'], flags: values, limit });
     return exitCode(report);
   },
 };
@@ -69,13 +72,13 @@ function tellInterrupted(io: CommandIO, r: RunReport): void {
   if (r.status === 'interrupted') io.stderr.write(`renkei: ${r.kind} ${r.run_id} ${r.error?.message ?? 'interrupted'}\n`);
 }
 
-export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { dryRun: boolean; reportJson?: string; progress: boolean; flags: { 'log-level'?: string; 'log-format'?: string; 'started-by'?: string } }): Promise<RunReport> {
+export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPipeline>, o: { dryRun: boolean; reportJson?: string; progress: boolean; limit?: number; flags: { 'log-level'?: string; 'log-format'?: string; 'started-by'?: string } }): Promise<RunReport> {
   const session = openSession(io, o.flags);
   for (const s of loaded.secrets) session.secrets.add(s);
   const progress = session.progress(loaded.config.name, o.progress);
   let report: RunReport;
   try {
-    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, dryRun: o.dryRun, signal, onProgress: (c, src) => progress.update(c, src) }));
+    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, dryRun: o.dryRun, limit: o.limit, signal, onProgress: (c, src) => progress.update(c, src) }));
   } finally {
     progress.done();
     await session.close();
