@@ -78,7 +78,7 @@ export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPip
   const progress = session.progress(loaded.config.name, o.progress);
   let report: RunReport;
   try {
-    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, dryRun: o.dryRun, limit: o.limit, signal, onProgress: (c, src) => progress.update(c, src) }));
+    report = await withInterrupts(io, (signal) => runPipeline(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, dryRun: o.dryRun, limit: o.limit, signal, meta: { direction: loaded.config.description }, onProgress: (c, src) => progress.update(c, src) }));
   } finally {
     progress.done();
     await session.close();

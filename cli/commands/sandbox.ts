@@ -102,7 +102,7 @@ const services: Record<string, (argv: string[], io: CommandIO) => Promise<number
 
 export const command: Command = {
   name: 'sandbox',
-  summary: 'Run a local API server that speaks SmartHR or KING OF TIME (for tests, demos and benchmarks)',
+  summary: 'Run a local API server that speaks SmartHR, KING OF TIME or Mikiwame (for tests, demos and rehearsals)',
   help: `${HELP}\n\n${KINGOFTIME_SANDBOX_HELP}\n\n${MIKIWAME_HELP}`,
   async run(argv, io) {
     const [service, ...rest] = argv;
