@@ -148,10 +148,13 @@ describe('SmartHR ⇄ KING OF TIME on a reference date', () => {
   });
 
   it('K1/K7/K8: new employees are created keyed by employee number with the chosen office / division + type; updates never change them', async () => {
+    Object.assign(kot.state.employees.find((e) => e.code === '900001')!, { lastNamePhonetics: 'サカイ', firstNamePhonetics: 'ヒイチ' });
     const run1 = await cli(['run', TO_SMARTHR, ...toSmarthr()]);
     expect(run1.code, run1.stderr).toBe(0);
     const created = crew('900001')!;
     expect(created).toMatchObject({ emp_code: '900001', last_name: '境', first_name: '日1', gender: 'female', birth_at: '1990-05-05', entered_at: D, email: 'p900001@example.jp', biz_establishment_id: office });
+    // apis.md §2.9: the readings travel too (sent on creation; not compared, K6).
+    expect([created.last_name_yomi, created.first_name_yomi]).toEqual(['サカイ', 'ヒイチ']);
     const run2 = await cli(['run', TO_KOT, ...toKot()]);
     expect(run2.code, run2.stderr).toBe(0);
     const onlyInSmarthr = sh.state.crews.find((c) => c.emp_code === '000001') ? kot.state.employees.filter((e) => e.divisionCode === '3000' && e.typeCode === '2') : [];
