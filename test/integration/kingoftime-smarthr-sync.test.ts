@@ -268,4 +268,17 @@ describe('おまかせ はたラクサポート (ohs edition)', () => {
       expect(rows[0].reference_date).toBe(today);
     } finally { await ohs.stop(); await sh2.stop(); }
   });
+
+  it('apis.md §2.9: --param names=business sends business names (ビジネスネーム) to KING OF TIME where an employee has one', async () => {
+    const b = sh.state.crews.find((c) => c.business_last_name && c.emp_status === 'employed' && employee(String(c.emp_code)) && (!c.entered_at || String(c.entered_at) <= D))!;
+    expect(b, 'the generated tenant has an employed crew with a business name').toBeDefined();
+    const r = await cli(['plan', TO_KOT, ...toKot('--param', 'names=business', '--out', 'biz.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const c = readPlan('biz.json').candidates.find((x) => x.key === b.emp_code)!;
+    expect(c.status).toBe('changed');
+    expect(c.changes).toContainEqual({ field: 'lastName', old: employee(String(b.emp_code))!.lastName, new: b.business_last_name });
+    const legal = await cli(['plan', TO_KOT, ...toKot('--out', 'legal.json')]);
+    expect(legal.code).toBe(0);
+    expect(readPlan('legal.json').candidates.find((x) => x.key === b.emp_code)?.changes ?? []).not.toContainEqual(expect.objectContaining({ field: 'lastName' }));
+  });
 });
