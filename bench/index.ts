@@ -5,7 +5,7 @@
  *
  *   npm run bench                       # everything at full size (≈ 10 minutes on 2 cores)
  *   npm run bench -- --quick            # 10× smaller, for a quick look
- *   npm run bench -- --only load,read   # some of: load, copy, parse, transforms, read, upsert
+ *   npm run bench -- --only load,read   # some of: load, copy, parse, transforms, read, upsert, kot
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,9 +19,10 @@ import { benchCsvParse, formatCsvBench } from './csv-parse.ts';
 import { benchTransforms } from './transforms.ts';
 import { benchSmarthrRead, formatSmarthrRead } from './smarthr-read.ts';
 import { benchRestUpsert } from './rest-upsert.ts';
+import { benchKingoftimeAttendance } from './kingoftime-attendance.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['load', 'copy', 'parse', 'transforms', 'read', 'upsert'] as const;
+const ALL = ['load', 'copy', 'parse', 'transforms', 'read', 'upsert', 'kot'] as const;
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const only = new Set(values.only ? values.only.split(',') : ALL);
@@ -35,7 +36,7 @@ const summary: string[] = [];
 let url = process.env.DATABASE_URL;
 let stopDb = async () => {};
 let tmp: string | undefined;
-if (!url && (only.has('load') || only.has('copy'))) {
+if (!url && (only.has('load') || only.has('copy') || only.has('kot'))) {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
   // Default (durable) settings: the baseline and renkei share the same server, so the ratio is fair.
   const h = await startEmbedded({ dir: tmp });
@@ -84,6 +85,13 @@ try {
     const r = await benchRestUpsert({ writes: 10_000 / q, log });
     results.upsert = r;
     summary.push(`upsert: ${r.results.map((x) => `c=${x.concurrency} ${Math.round(x.writes_per_s)}/s = ${x.pct_of_ideal.toFixed(0)}% of ideal ${Math.round(x.ideal_per_s)}/s`).join(', ')} (${r.results.reduce((a, x) => a + x.client_429, 0)} × 429)`);
+  }
+  if (only.has('kot')) {
+    console.log(`\n▶ KING OF TIME daily workings of a month (requests of ≤ 7 days) into PostgreSQL through the API pipeline, then the same range again`);
+    const r = await benchKingoftimeAttendance({ employees: 10_000 / q, month: '2026-03', daysPerRequest: 7, log, url });
+    results.kot = r;
+    const first = r.first as { records: number; seconds: number }, again = r.again as { seconds: number };
+    summary.push(`kot: ${first.records.toLocaleString('en')} daily workings in ${first.seconds.toFixed(2)} s; the same range again ${again.seconds.toFixed(2)} s (${(again.seconds / first.seconds).toFixed(2)}× the first)`);
   }
 } finally {
   await stopDb();

@@ -16,12 +16,12 @@ import { isEntry } from './entry.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function benchKingoftimeAttendance(o: { employees: number; month: string; daysPerRequest: number; log: (s: string) => void }): Promise<Record<string, unknown>> {
+export async function benchKingoftimeAttendance(o: { employees: number; month: string; daysPerRequest: number; log: (s: string) => void; url?: string }): Promise<Record<string, unknown>> {
   const [y, m] = o.month.split('-').map(Number);
   const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
   // Noon Tokyo on the day after the month: the sandbox is open and the range is in the past.
   const kot = await startKingoftimeSandbox({ employees: o.employees, seed: 'bench', rateLimit: 0, now: () => Date.UTC(y, m, 1, 3) });
-  const env = { ...process.env, KOT_URL: kot.url, KOT_TOKEN: kot.token, KOT_RATE_LIMIT: '50', KOT_DAYS_PER_REQUEST: String(o.daysPerRequest) };
+  const env = { ...process.env, ...(o.url ? { DATABASE_URL: o.url } : {}), KOT_URL: kot.url, KOT_TOKEN: kot.token, KOT_RATE_LIMIT: '50', KOT_DAYS_PER_REQUEST: String(o.daysPerRequest) };
   const out: Record<string, unknown> = { employees: kot.state.employees.length, month: o.month, days_per_request: o.daysPerRequest };
   try {
     for (const run of ['first', 'again']) {
