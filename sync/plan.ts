@@ -11,8 +11,14 @@ export interface FieldChange {
   new: unknown;
 }
 
-export type CandidateStatus = 'new' | 'changed' | 'unchanged' | 'rejected' | 'missing';
-export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['new', 'changed', 'unchanged', 'rejected', 'missing'];
+/**
+ * `excluded`: left out on purpose by a rule (opted out, no match, a duplicate dropped by keep-first
+ * …), listed with its key and reason code so an operator can answer "why is this person not in the
+ * target?" (issue 10 item 5). Only records a stage marks listed
+ * (transforms/lib/excluded.ts); other filtered records are counted. Never selectable by apply.
+ */
+export type CandidateStatus = 'new' | 'changed' | 'unchanged' | 'rejected' | 'excluded' | 'missing';
+export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['new', 'changed', 'unchanged', 'rejected', 'excluded', 'missing'];
 
 export interface Candidate {
   /** The record's key (pipeline `key` fields joined with `|`). */
@@ -24,7 +30,7 @@ export interface Candidate {
   changes?: FieldChange[];
   /** For `new`/`changed`: the record as it would be written (only the fields the pipeline reads, G6). */
   record?: Record<string, unknown>;
-  /** For `rejected`: rule code, message and the stage that rejected it. */
+  /** For `rejected` and `excluded`: rule code, message and the stage that rejected or excluded it. */
   code?: string;
   message?: string;
   stage?: string;
@@ -39,8 +45,10 @@ export interface PlanCounts {
   changed: number;
   unchanged: number;
   rejected: number;
+  /** Records a stage excluded and listed (opted out, no match, a dropped duplicate): `excluded` candidates. */
+  excluded: number;
   missing: number;
-  /** Records dropped by filters (not candidates). */
+  /** Records dropped by filters: the run report's `filtered` (G1); those a stage listed are also `excluded` candidates. */
   filtered: number;
 }
 

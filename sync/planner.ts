@@ -1,6 +1,7 @@
 /**
  * Plan (K4/K5): run a pipeline up to its sinks without writing, and turn what would happen into
- * candidates — new, changed (old → new per field), unchanged, rejected, missing in source.
+ * candidates — new, changed (old → new per field), unchanged, rejected, excluded (filtered out by a
+ * rule, listed with its reason code), missing in source.
  */
 import path from 'node:path';
 import { Drop, type Rec } from '../engine/types.ts';
@@ -25,7 +26,7 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
   // Target-only records carry the target's field names.
   const targetKey = key.map((k) => diff?.target_fields?.[k] ?? k);
   const candidates: Candidate[] = [];
-  const counts: PlanCounts = { new: 0, changed: 0, unchanged: 0, rejected: 0, missing: 0, filtered: 0 };
+  const counts: PlanCounts = { new: 0, changed: 0, unchanged: 0, rejected: 0, excluded: 0, missing: 0, filtered: 0 };
   const collect = (item: Rec | Drop) => {
     if (item instanceof Drop) {
       const data = typeof item.data === 'object' ? item.data : undefined;
@@ -38,7 +39,14 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
       } else if (item.code === 'MISSING_IN_SOURCE') {
         counts.missing++;
         candidates.push({ key: keyOf(data, targetKey), status: 'missing', message: item.message, record: data });
-      } else counts.filtered++;
+      } else {
+        counts.filtered++;
+        // A record a stage excluded and marked listed (opted out, no match, a dropped duplicate …) is a
+        // candidate with its key and reason (issue 10 item 5); other filtered records are only counted.
+        if ((item as { listed?: boolean }).listed !== true) return;
+        counts.excluded++;
+        candidates.push({ key: keyOf(data, key), status: 'excluded', origin: item.origin, code: item.code, message: item.message, stage: item.stage });
+      }
       return;
     }
     const status = item.meta?.status ?? 'new';

@@ -1,8 +1,10 @@
 /**
  * Transform `dedupe`: one record per key (compare after normalize: keys match as text).
  *
- * - `keep-first` streams: later records with a seen key are filtered (code `code`).
- * - `keep-last` holds records until end of input; earlier ones are filtered.
+ * - `keep-first` streams: later records with a seen key are excluded (code `code`).
+ * - `keep-last` holds records until end of input; earlier ones are excluded.
+ *   Excluded duplicates are filtered and *listed* (issue 10 item 5): each is a row of the error file
+ *   with outcome `excluded`, an `excluded` candidate of a plan and an entry of the sync report.
  * - `reject-all` (M-E9) holds records until end of input; every record whose key occurs more than once
  *   is rejected, the first one included.
  *
@@ -14,7 +16,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { defineComponent, filtered, reject, type Ctx, type Drop, type Rec, type Stage } from '../engine/types.ts';
+import { defineComponent, reject, type Ctx, type Drop, type Rec, type Stage } from '../engine/types.ts';
+import { excluded } from './lib/excluded.ts';
 import { getter, keyText } from './lib/fields.ts';
 import { KeyedSpill } from './lib/spill.ts';
 
@@ -22,7 +25,7 @@ const schema = z.strictObject({
   type: z.literal('dedupe'),
   key: z.array(z.string().min(1)).min(1).describe('Fields (or dot paths) that together identify a record, e.g. [email].'),
   policy: z.enum(['keep-first', 'keep-last', 'reject-all']).default('keep-first').describe(
-    'keep-first: later duplicates are filtered (streams); keep-last: earlier duplicates are filtered; reject-all: every record sharing a key is rejected (M-E9).',
+    'keep-first: later duplicates are excluded and listed (streams); keep-last: earlier duplicates are excluded and listed; reject-all: every record sharing a key is rejected (M-E9).',
   ),
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default('DUPLICATE_KEY').describe('Rule code of dropped duplicates, e.g. DUPLICATE_EMAIL.'),
   spill_after: z.int().min(0).default(10_000).describe('keep-last/reject-all: records held in memory before the rest are spilled to a temp file.'),
@@ -47,7 +50,7 @@ export function dedupeStage(o: DedupeOptions, tempDir?: string): Stage {
         // One hash lookup instead of has() + add(): the size tells whether the key was new.
         const n = seen.size;
         if (seen.add(k).size !== n) return rec;
-        return filtered(rec, o.code, `${keyName} ${show(k)} already seen (keep-first)`, field);
+        return excluded(rec, o.code, `${keyName} ${show(k)} already seen (keep-first)`, field);
       },
       async close() { seen.clear(); },
     };
@@ -76,7 +79,7 @@ export function dedupeStage(o: DedupeOptions, tempDir?: string): Stage {
           for (let j = 0; j < items.length; j++, i++) {
             const { key, rec } = items[j];
             const n = index.get(key)!;
-            if (keepLast) batch[j] = n === i ? rec : filtered(rec, o.code, `${keyName} ${show(keyText(gets, rec.data))} appears again later (keep-last)`, field);
+            if (keepLast) batch[j] = n === i ? rec : excluded(rec, o.code, `${keyName} ${show(keyText(gets, rec.data))} appears again later (keep-last)`, field);
             else batch[j] = n === 1 ? rec : reject(rec, o.code, `${keyName} ${show(keyText(gets, rec.data))} is shared by ${n} records`, field);
           }
           yield batch;

@@ -37,6 +37,7 @@ td.origin { color: var(--muted); white-space: nowrap; }
 .st-changed { background: #fff4d6; color: #7a5200; }
 .st-unchanged { background: #eef1f4; color: var(--muted); }
 .st-rejected { background: var(--red-bg); color: var(--red); }
+.st-excluded { background: #e0f4f7; color: #006270; }
 .st-missing { background: #f1e6fa; color: #6a1b9a; }
 ul.fields { list-style: none; margin: 0; padding: 0; }
 ul.fields li { margin: 1px 0; }
@@ -57,7 +58,7 @@ export const PAGE_JS = `
 (function () {
   'use strict';
   var PAGE = 500;
-  var LABEL = { 'new': 'new', changed: 'changed', unchanged: 'unchanged', rejected: 'rejected', missing: 'missing' };
+  var LABEL = { 'new': 'new', changed: 'changed', unchanged: 'unchanged', rejected: 'rejected', excluded: 'excluded', missing: 'missing' };
   var data = JSON.parse(document.getElementById('plan-data').textContent);
   var rows = data.rows;
   var body = document.getElementById('rows');
@@ -102,8 +103,8 @@ export const PAGE_JS = `
         ul.appendChild(li);
       });
       td.appendChild(ul);
-    } else if (r.s === 'rejected') {
-      td.appendChild(el('span', 'code', r.e || 'REJECTED'));
+    } else if (r.s === 'rejected' || r.s === 'excluded') {
+      td.appendChild(el('span', 'code', r.e || r.s.toUpperCase()));
       td.appendChild(el('span', 'message', r.m || ''));
       if (r.g) td.appendChild(el('span', 'note', ' (' + r.g + ')'));
     } else if (r.s === 'missing') {

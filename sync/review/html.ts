@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import { CANDIDATE_STATUSES, type Candidate, type Plan } from '../plan.ts';
 import { valueText } from './format.ts';
+import { filteredNotListed } from './terminal.ts';
 import { PAGE_CSS, PAGE_JS } from './html-client.ts';
 
 /** One candidate as the page's script reads it (short names: a plan may hold 10,000+ rows). */
@@ -39,8 +40,8 @@ function pageRow(c: Candidate): PageRow {
   if (c.origin) row.o = c.origin;
   if (c.status === 'changed') row.c = (c.changes ?? []).map((ch) => [ch.field, valueText(ch.old), valueText(ch.new)]);
   if (c.status === 'new' && c.record) row.r = Object.entries(c.record).map(([f, v]) => [f, valueText(v)]);
-  if (c.status === 'rejected') {
-    row.e = c.code ?? 'REJECTED';
+  if (c.status === 'rejected' || c.status === 'excluded') {
+    row.e = c.code ?? c.status.toUpperCase();
     if (c.message) row.m = c.message;
     if (c.stage) row.g = c.stage;
   }
@@ -58,14 +59,15 @@ function metaItem(label: string, value: string | null | undefined): string {
 
 /** The whole review page as one HTML string (write it to a file; it needs no network). */
 export function renderPlanHtml(plan: Plan): string {
-  const total = CANDIDATE_STATUSES.reduce((a, s) => a + plan.counts[s], 0);
+  const total = CANDIDATE_STATUSES.reduce((a, s) => a + (plan.counts[s] ?? 0), 0);
+  const unlisted = filteredNotListed(plan);
   const title = `renkei plan — ${plan.pipeline}`;
   const csp = `default-src 'none'; style-src ${cspHash(PAGE_CSS)}; script-src ${cspHash(PAGE_JS)}; img-src data:; base-uri 'none'; form-action 'none'`;
   const counts = CANDIDATE_STATUSES.map(
-    (s) => `<button type="button" data-only="${s}" title="show only ${s}"><span class="badge st-${s}">${s}</span><b data-count="${s}">${plan.counts[s]}</b></button>`,
+    (s) => `<button type="button" data-only="${s}" title="show only ${s}"><span class="badge st-${s}">${s}</span><b data-count="${s}">${plan.counts[s] ?? 0}</b></button>`,
   ).join('');
   const filters = CANDIDATE_STATUSES.map(
-    (s) => `<label><input type="checkbox" data-filter="${s}" checked> ${s} (${plan.counts[s]})</label>`,
+    (s) => `<label><input type="checkbox" data-filter="${s}" checked> ${s} (${plan.counts[s] ?? 0})</label>`,
   ).join('\n');
   const data = { rows: plan.candidates.map(pageRow) };
 
@@ -88,7 +90,7 @@ ${metaItem('created', plan.created_at)}
 ${metaItem('config hash', plan.config_hash)}
 ${metaItem('plan', plan.plan_id)}
 ${metaItem('target fingerprint', plan.target_fingerprint.slice(0, 16))}
-${metaItem('candidates', `${total}${plan.counts.filtered ? ` (+${plan.counts.filtered} filtered out)` : ''}`)}
+${metaItem('candidates', `${total}${unlisted ? ` (+${unlisted} filtered out)` : ''}`)}
 </dl>
 <div class="counts"><button type="button" data-only="all" title="show all statuses"><span class="badge">all</span><b>${total}</b></button>${counts}</div>
 </header>

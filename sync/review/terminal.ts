@@ -31,6 +31,7 @@ const STATUS_STYLE: Record<CandidateStatus, string> = {
   changed: '\x1b[1;33m',
   unchanged: '\x1b[2m',
   rejected: '\x1b[1;31m',
+  excluded: '\x1b[1;36m',
   missing: '\x1b[1;35m',
 };
 
@@ -51,16 +52,23 @@ export function renderPlanSummary(plan: Plan, opts: { color?: boolean } = {}): s
   if (plan.direction) head.push(plan.direction);
   const meta = [`created ${plan.created_at}`, `config ${plan.config_hash.slice(0, 12)}`];
   if (plan.reference_date) meta.unshift(`reference date ${plan.reference_date}`);
-  const counts = CANDIDATE_STATUSES.map((s) => {
-    const n = plan.counts[s];
+  // `excluded` only when a plan has any: plans of pipelines that exclude nothing read as before.
+  const counts = CANDIDATE_STATUSES.filter((s) => s !== 'excluded' || (plan.counts.excluded ?? 0) > 0).map((s) => {
+    const n = plan.counts[s] ?? 0;
     return `${paint(color && n > 0, STATUS_STYLE[s], s)} ${n}`;
   });
-  const total = CANDIDATE_STATUSES.reduce((a, s) => a + plan.counts[s], 0);
+  const total = CANDIDATE_STATUSES.reduce((a, s) => a + (plan.counts[s] ?? 0), 0);
+  const unlisted = filteredNotListed(plan);
   return [
     visibleControls(head.join(' · ')),
     visibleControls(meta.join(' · ')),
-    `${counts.join('  ')}  (${total} candidates${plan.counts.filtered ? `, ${plan.counts.filtered} filtered out` : ''})`,
+    `${counts.join('  ')}  (${total} candidates${unlisted ? `, ${unlisted} filtered out` : ''})`,
   ].join('\n');
+}
+
+/** Records filtered out but not listed as `excluded` candidates (plans saved before that status existed). */
+export function filteredNotListed(plan: Plan): number {
+  return Math.max(0, (plan.counts.filtered ?? 0) - (plan.counts.excluded ?? 0));
 }
 
 /** Summary, then one block per candidate of the chosen statuses, up to `limit`. */
@@ -90,8 +98,8 @@ function candidateLines(c: Candidate, keyWidth: number, color: boolean): string[
       const newV = paint(color, STYLE.new, termValue(ch.new));
       out.push(`    ${visibleControls(ch.field)}: ${oldV} → ${newV}`);
     }
-  } else if (c.status === 'rejected') {
-    const code = paint(color, STYLE.code, visibleControls(c.code ?? 'REJECTED'));
+  } else if (c.status === 'rejected' || c.status === 'excluded') {
+    const code = paint(color, STYLE.code, visibleControls(c.code ?? c.status.toUpperCase()));
     const stage = c.stage ? ` [${visibleControls(c.stage)}]` : '';
     out.push(`    ${code}${stage}: ${truncate(visibleControls(c.message ?? ''), 200)}`);
   }

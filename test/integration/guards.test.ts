@@ -10,7 +10,7 @@ const config = { guards } as PipelineConfig;
 const changed = (key: string, field: string, old: unknown, nu: unknown): Candidate => ({ key, status: 'changed', changes: [{ field, old, new: nu }] });
 const plan = (candidates: Candidate[], over: Partial<Plan> = {}): Plan => ({
   version: 1, plan_id: 'P1', pipeline: 'g', pipeline_file: '/x.yaml', overrides: [], config_hash: 'h', created_at: '', target_fingerprint: '',
-  target_records: 100, source_records: 100, counts: { new: 0, changed: candidates.length, unchanged: 0, rejected: 0, missing: 0, filtered: 0 }, candidates, ...over,
+  target_records: 100, source_records: 100, counts: { new: 0, changed: candidates.length, unchanged: 0, rejected: 0, excluded: 0, missing: 0, filtered: 0 }, candidates, ...over,
 });
 
 let db: TestDb;

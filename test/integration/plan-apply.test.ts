@@ -81,7 +81,7 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(r.code).toBe(0);
     expect(sb.stats.writes).toBe(0);
     const plan = readPlan('plan1.json');
-    expect(plan.counts).toEqual({ new: 3, changed: 2, unchanged: 18, rejected: 1, missing: 20, filtered: 0 });
+    expect(plan.counts).toEqual({ new: 3, changed: 2, unchanged: 18, rejected: 1, excluded: 0, missing: 20, filtered: 0 });
     expect(plan.source_records).toBe(24);
     expect(plan.target_records).toBe(40);
     expect(plan.target_fingerprint).toMatch(/^[0-9a-f]{16}$/);

@@ -24,7 +24,7 @@ const missing = missingChromiumReason();
 if (missing && !process.env.CI) console.warn(`[review-html] skipped: ${missing}`);
 
 function plan(candidates: Candidate[]): Plan {
-  const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, missing: 0, filtered: 2 };
+  const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, excluded: 0, missing: 0, filtered: 2 };
   for (const c of candidates) counts[c.status]++;
   return {
     version: 1, plan_id: '20260401T000000Z-abc123', pipeline: 'smarthr-to-kot', direction: 'SmartHR → KING OF TIME',

@@ -5,7 +5,7 @@ import { escapeHtml, jsonForScript, renderPlanHtml } from '../../sync/review/htm
 import type { Candidate, Plan } from '../../sync/plan.ts';
 
 function plan(candidates: Candidate[], over: Partial<Plan> = {}): Plan {
-  const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, missing: 0, filtered: 0 };
+  const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, excluded: 0, missing: 0, filtered: 0 };
   for (const c of candidates) counts[c.status]++;
   return {
     version: 1, plan_id: 'P1', pipeline: 'p', config_hash: 'h'.repeat(64), created_at: '2026-04-01T09:00:00.000Z',

@@ -4,7 +4,7 @@ import { displayWidth, truncate, valueText } from '../../sync/review/format.ts';
 import type { Candidate, Plan } from '../../sync/plan.ts';
 
 function plan(candidates: Candidate[]): Plan {
-  const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, missing: 0, filtered: 3 };
+  const counts = { new: 0, changed: 0, unchanged: 0, rejected: 0, excluded: 0, missing: 0, filtered: 3 };
   for (const c of candidates) counts[c.status]++;
   return {
     version: 1, plan_id: 'P1', pipeline: 'smarthr-to-kot', direction: 'SmartHR → KING OF TIME',

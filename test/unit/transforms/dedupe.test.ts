@@ -24,15 +24,16 @@ describe('dedupe', () => {
     ]);
     expect(drops[1].message).toContain('007@aaa.com');
   });
-  it('keep-first streams: later duplicates are filtered with the code', async () => {
+  it('keep-first streams: later duplicates are excluded with the code and listed (error file, plan, report)', async () => {
     const { out, drops } = await runStage(stage({ key: ['email'] }), rows());
     expect(out.map((r) => r.data.id)).toEqual([1, 2, 3, 5, 7]);
-    expect(drops.map((d) => [(d.data as any).id, d.kind, d.code])).toEqual([[4, 'filtered', 'DUPLICATE_KEY'], [6, 'filtered', 'DUPLICATE_KEY']]);
+    expect(drops.map((d) => [(d.data as any).id, d.kind, d.code, (d as { listed?: boolean }).listed])).toEqual([[4, 'filtered', 'DUPLICATE_KEY', true], [6, 'filtered', 'DUPLICATE_KEY', true]]);
   });
-  it('keep-last keeps the last record of each key', async () => {
+  it('keep-last keeps the last record of each key; the earlier ones are excluded and listed', async () => {
     const { out, drops } = await runStage(stage({ key: ['email'], policy: 'keep-last' }), rows());
     expect(out.map((r) => r.data.id).sort()).toEqual([3, 4, 5, 6, 7]);
     expect(drops.map((d) => (d.data as any).id)).toEqual([1, 2]);
+    expect(drops.every((d) => d.kind === 'filtered' && (d as { listed?: boolean }).listed === true)).toBe(true);
   });
   it('composite keys compare every part', async () => {
     const { out } = await runStage(stage({ key: ['a', 'b'], policy: 'reject-all' }), [{ a: 1, b: 1 }, { a: 1, b: 2 }, { a: '1', b: '1' }]);
