@@ -24,6 +24,10 @@ Options:
   --employees N     crews to generate (default 1000)
   --seed S          generator and fault seed (default 1)
   --depth N         department tree depth (default 3)
+  --rule-cases      also the crews RC01… and departments that exercise every Mikiwame rule (business
+                    names, a null department item, a branch 12 levels deep, a department without a
+                    code, custom and renamed employment types, opt-out as id / physical_name / name,
+                    emails equal but for case and spaces); the generated crews stay the same
   --rate-limit R    server limit, requests per second; 0 = none (default 10)
   --fail-rate P     probability of an injected fault per request: 500, 502, 503 maintenance,
                     connection reset mid-body, truncated JSON, slow response (default 0)
@@ -59,7 +63,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     options: {
       port: { type: 'string' }, employees: { type: 'string' }, seed: { type: 'string' }, depth: { type: 'string' },
       'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, latency: { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
-      prerender: { type: 'boolean', default: false }, persist: { type: 'boolean', default: false },
+      prerender: { type: 'boolean', default: false }, persist: { type: 'boolean', default: false }, 'rule-cases': { type: 'boolean', default: false },
     },
   });
   if (values.persist && values.state) throw new UsageError('use --state FILE or --persist, not both');
@@ -72,6 +76,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     employees: num('employees', values.employees, 0, 2_000_000) ?? 1000,
     seed: values.seed ?? 1,
     departmentDepth: num('depth', values.depth, 1, 10),
+    ruleCases: values['rule-cases'],
     rateLimit: num('rate-limit', values['rate-limit'], 0, 100_000, false) ?? 10,
     failRate: num('fail-rate', values['fail-rate'], 0, 1, false),
     latencyMs: num('latency', values.latency, 0, 600_000),

@@ -2,6 +2,7 @@
 import { createRng } from './prng.ts';
 import { bizEstablishments, customFields, departments, employmentTypes, jobTitles } from './masters.ts';
 import { crew } from './crews.ts';
+import { addRuleCases } from './rule-cases.ts';
 import type { SmarthrState } from '../smarthr/state.ts';
 
 export interface TenantOptions {
@@ -10,6 +11,11 @@ export interface TenantOptions {
   seed?: string | number;
   /** Levels in the department tree (1 = flat). */
   departmentDepth?: number;
+  /**
+   * Append the departments and crews that exercise every Mikiwame rule (rule-cases.ts). Off by
+   * default: the generated people are the same either way, the appended ones only come with it.
+   */
+  ruleCases?: boolean;
 }
 
 export function generateTenant(opts: TenantOptions): SmarthrState {
@@ -27,5 +33,6 @@ export function generateTenant(opts: TenantOptions): SmarthrState {
   const emails: string[] = [];
   const crews = [];
   for (let i = 0; i < opts.employees; i++) crews.push(crew(rng, i, masters, emails));
-  return { ...masters, crews };
+  const state = { ...masters, crews };
+  return opts.ruleCases ? addRuleCases(state, opts.seed ?? 1) : state;
 }

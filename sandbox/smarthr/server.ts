@@ -22,6 +22,8 @@ export interface SmarthrSandboxOptions {
   employees?: number;
   seed?: string | number;
   departmentDepth?: number;
+  /** Append the crews and departments that exercise every Mikiwame rule (sandbox/generate/rule-cases.ts). */
+  ruleCases?: boolean;
   /** Server limit in requests per second (token bucket of that size); 0 = unlimited. Default 10. */
   rateLimit?: number;
   /** Send x-rate-limit-* headers (default true); false = a limit clients learn of only from 429s. */
@@ -70,7 +72,7 @@ const smarthrDialect: Dialect = {
 export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Promise<SmarthrSandbox> {
   const seed = opts.seed ?? 1;
   const state = opts.state
-    ?? (opts.statePath && fs.existsSync(opts.statePath) ? loadState(opts.statePath) : generateTenant({ employees: opts.employees ?? 100, seed, departmentDepth: opts.departmentDepth }));
+    ?? (opts.statePath && fs.existsSync(opts.statePath) ? loadState(opts.statePath) : generateTenant({ employees: opts.employees ?? 100, seed, departmentDepth: opts.departmentDepth, ruleCases: opts.ruleCases }));
   let token = opts.token ?? crypto.randomBytes(24).toString('hex');
   const renderer = new Renderer(state, new Set(opts.hiddenFields ?? []));
   if (opts.prerender) renderer.warm();
