@@ -16,5 +16,6 @@ import { exclude } from './exclude.ts';
 import { matchPolicy } from './match-policy.ts';
 import { uniqueInTarget } from './unique-in-target.ts';
 import { latest } from './latest.ts';
+import { referencesSynced } from './references-synced.ts';
 
-export const transforms = [normalize, map, filter, validate, dedupe, tree, diff, moduleStage, customFields, exclude, matchPolicy, uniqueInTarget, latest] as const satisfies readonly StageComponent[];
+export const transforms = [normalize, map, filter, validate, dedupe, tree, diff, moduleStage, customFields, exclude, matchPolicy, uniqueInTarget, latest, referencesSynced] as const satisfies readonly StageComponent[];
