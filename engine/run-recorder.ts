@@ -45,7 +45,7 @@ export class RunRecorder {
   async errors(drops: Drop[], key: string[]): Promise<void> {
     if (!this.enabled || drops.length === 0) return;
     const { pool } = await this.db();
-    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: keyOf(d.data, key), code: d.code, message: d.message, stage: d.stage, origin: d.origin })));
+    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: keyOf(d.data, key), code: d.code, message: d.message, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const })));
   }
 
   async finish(report: RunReport): Promise<void> {

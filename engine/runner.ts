@@ -289,7 +289,7 @@ class PipelineRun {
     if (!d.stage) d.stage = sc.stage;
     this.tally.drop(sc, d);
     // Excluded records a stage marks `listed` are kept in the error file too (outcome excluded).
-    if (d.kind === 'rejected' || (d.kind === 'filtered' && (d as { listed?: boolean }).listed === true)) this.pendingErrors.push(d);
+    if (d.kind === 'rejected' || (d.kind === 'filtered' && d.listed === true)) this.pendingErrors.push(d);
     this.opts.collect?.(d);
   }
 

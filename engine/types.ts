@@ -62,12 +62,22 @@ export class Drop {
     /** Stage name; filled in by the runner when a stage leaves it empty. */
     public stage = '',
   ) {}
+
+  /**
+   * A filtered record that is *excluded* rather than merely skipped (opted out, no match, out of the
+   * reference date, a dropped duplicate): listed with its key and reason in the error file (outcome
+   * `excluded`), the plan and the sync report, so "why is this person not in the target?" has an answer.
+   */
+  listed?: boolean;
 }
 
 export const reject = (rec: Rec, code: string, message: string, field?: string): Drop =>
   new Drop('rejected', code, message, rec.origin, rec.data, field);
 export const filtered = (rec: Rec, code: string, message: string, field?: string): Drop =>
   new Drop('filtered', code, message, rec.origin, rec.data, field);
+/** A filtered record that is listed as excluded (see {@link Drop.listed}). */
+export const excluded = (rec: Rec, code: string, message: string, field?: string): Drop =>
+  Object.assign(filtered(rec, code, message, field), { listed: true });
 export const unchanged = (rec: Rec, code = 'UNCHANGED', message = 'no differences'): Drop =>
   new Drop('unchanged', code, message, rec.origin, rec.data);
 

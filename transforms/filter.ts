@@ -4,7 +4,7 @@
  * reason code), not rejected. A hire/resign date that cannot be read rejects the record.
  */
 import { z } from 'zod';
-import { defineComponent, filtered, reject, type Rec, type Stage } from '../engine/types.ts';
+import { excluded, defineComponent, reject, type Rec, type Stage } from '../engine/types.ts';
 import { ConfigError } from '../engine/errors.ts';
 import { addYears, parseDate, tokyoDate } from './lib/dates.ts';
 import { compileCondition, conditionSchema, describeCondition, type Condition } from './lib/conditions.ts';
@@ -56,21 +56,21 @@ export function filterStage(options: FilterOptions, now: Date): Stage {
       const d = rec.data;
       for (let i = 0; i < nRules; i++) {
         const r = rules[i];
-        if (r.test(d)) return filtered(rec, r.code, `excluded: ${r.what}`);
+        if (r.test(d)) return excluded(rec, r.code, `excluded: ${r.what}`);
       }
       if (!emp) return rec;
       const h = hired!(d);
       if (!isBlank(h)) {
         const iso = parseDate(h);
         if (!iso) return reject(rec, 'INVALID_DATE', `${emp.hired_field}: cannot read ${show(h)} as a date`, emp.hired_field);
-        if (iso > ref) return filtered(rec, 'NOT_YET_HIRED', `${emp.hired_field} ${iso} is after the reference date ${ref}`, emp.hired_field);
+        if (iso > ref) return excluded(rec, 'NOT_YET_HIRED', `${emp.hired_field} ${iso} is after the reference date ${ref}`, emp.hired_field);
       }
       const q = resigned!(d);
       if (!isBlank(q)) {
         const iso = parseDate(q);
         if (!iso) return reject(rec, 'INVALID_DATE', `${emp.resigned_field}: cannot read ${show(q)} as a date`, emp.resigned_field);
         if (iso < ref || (iso === ref && !keepResignDay)) {
-          return filtered(rec, 'RESIGNED', `${emp.resigned_field} ${iso} is ${iso === ref ? 'on' : 'before'} the reference date ${ref}`, emp.resigned_field);
+          return excluded(rec, 'RESIGNED', `${emp.resigned_field} ${iso} is ${iso === ref ? 'on' : 'before'} the reference date ${ref}`, emp.resigned_field);
         }
       }
       return rec;

@@ -55,7 +55,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
         const [run] = await listRuns(db.pool, { limit: 1, id: retry });
         if (!run) throw new UsageError(`no run ${retry} in the run table (see renkei report)`);
         if (run.kind !== 'apply' || !run.pipeline_file) throw new UsageError(`run ${retry} is a ${run.kind}, not an apply: nothing to retry`);
-        const failed = new Set((await runErrors(db.pool, retry, 1_000_000)).map((e) => e.key).filter(Boolean));
+        const failed = new Set((await runErrors(db.pool, retry, 1_000_000)).filter((e) => e.outcome === 'rejected').map((e) => e.key).filter(Boolean));
         if (failed.size === 0) { io.stdout.write(`run ${retry} has no failed records: nothing to retry\n`); return 0; }
         io.stdout.write(`re-planning the ${failed.size} record(s) that failed in ${retry}\n`);
         loaded = loadPipeline(run.pipeline_file, { env: io.env, set: run.overrides ?? [], params: run.params ?? [] });

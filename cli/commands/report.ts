@@ -38,15 +38,14 @@ ${LOG_HELP}`,
         const [run] = await withWaiting(pool, [found]);
         const errors = await runErrors(pool, run.id, 10_000);
         if (values.json) {
-          const isExcluded = await excludedCodes(pool, run.id);
-          io.stdout.write(JSON.stringify({ ...run, errors: errors.map((e) => ({ ...e, outcome: isExcluded(e.code) ? 'excluded' : 'rejected' })) }) + '\n');
+          io.stdout.write(JSON.stringify({ ...run, errors }) + '\n');
           return 0;
         }
         io.stdout.write(detail(run, when) + '\n');
-        const isExcluded = await excludedCodes(pool, run.id);
+
         const groups = [
-          { title: 'errors', list: errors.filter((e) => !isExcluded(e.code)) },
-          { title: 'excluded (left out by a rule, not an error in the data)', list: errors.filter((e) => isExcluded(e.code)) },
+          { title: 'errors', list: errors.filter((e) => e.outcome === 'rejected') },
+          { title: 'excluded (left out by a rule, not an error in the data)', list: errors.filter((e) => e.outcome === 'excluded') },
         ];
         for (const g of groups) {
           if (g.list.length === 0) continue;
@@ -63,18 +62,6 @@ ${LOG_HELP}`,
     });
   },
 };
-
-/**
- * Which per-record entries of a run are exclusions (opted out, no match, a dropped duplicate …) rather
- * than rejections: the stored entries carry no outcome, so it comes from the run report's reasons — a
- * code counted only as filtered is an exclusion (a code counted as rejected too stays an error).
- */
-async function excludedCodes(pool: Parameters<typeof appliedPlanIds>[0], runId: string): Promise<(code: string) => boolean> {
-  const r = await pool.query<{ reasons: { filtered?: Record<string, number>; rejected?: Record<string, number> } | null }>(
-    `SELECT report->'reasons' AS reasons FROM renkei_runs WHERE id = $1`, [runId]);
-  const reasons = r.rows[0]?.reasons ?? {};
-  return (code) => (reasons.filtered?.[code] ?? 0) > 0 && !(reasons.rejected?.[code] ?? 0);
-}
 
 /** A report row; a succeeded plan no apply has used is waiting to sync (同期待ち, K4). */
 type ReportRow = RunRow & { waiting_to_sync?: boolean };

@@ -98,8 +98,10 @@ describe('SmartHR ⇄ KING OF TIME on a reference date', () => {
     const plan = readPlan('k3.json');
     const status = (k: string) => plan.candidates.find((c) => c.key === k)?.status;
     expect(status('900001')).toBe('new');
-    expect(status('900002')).toBeUndefined();
-    expect(status('900003')).toBeUndefined();
+    // Out of the reference date: not candidates, but listed as excluded with the reason (issue 10 item 5).
+    const reason = (k: string) => plan.candidates.find((c) => c.key === k)?.code;
+    expect([status('900002'), reason('900002')]).toEqual(['excluded', 'NOT_YET_HIRED']);
+    expect([status('900003'), reason('900003')]).toEqual(['excluded', 'RESIGNED']);
     expect(status('900004')).toBe('new');
     expect(plan.reference_date).toBe(D);
   });
@@ -107,7 +109,7 @@ describe('SmartHR ⇄ KING OF TIME on a reference date', () => {
   it('K3: resign_day_employed=false (seed 003) drops a resignation on the date, in both directions', async () => {
     const r = await cli(['plan', TO_SMARTHR, ...toSmarthr('--param', 'resign_day_employed=false', '--out', 'k3b.json')]);
     expect(r.code, r.stderr).toBe(0);
-    const keys = readPlan('k3b.json').candidates.map((c) => c.key);
+    const keys = readPlan('k3b.json').candidates.filter((c) => c.status !== 'excluded').map((c) => c.key);
     expect(keys).toContain('900001');
     expect(keys).not.toContain('900004');
     const resignedOnD = sh.state.crews.find((c) => typeof c.emp_code === 'string' && !employee(c.emp_code as string));
@@ -115,7 +117,7 @@ describe('SmartHR ⇄ KING OF TIME on a reference date', () => {
     sh.edit(() => { resignedOnD!.resigned_at = D; });
     const k = await cli(['plan', TO_KOT, ...toKot('--param', 'resign_day_employed=false', '--out', 'k3c.json')]);
     expect(k.code, k.stderr).toBe(0);
-    expect(readPlan('k3c.json').candidates.map((c) => c.key)).not.toContain(resignedOnD!.emp_code);
+    expect(readPlan('k3c.json').candidates.filter((c) => c.status !== 'excluded').map((c) => c.key)).not.toContain(resignedOnD!.emp_code);
     const kept = await cli(['plan', TO_KOT, ...toKot('--out', 'k3d.json')]);
     expect(readPlan('k3d.json').candidates.find((c) => c.key === resignedOnD!.emp_code)?.status).toBe('new');
     expect(kept.code).toBe(0);
