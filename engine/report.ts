@@ -64,6 +64,8 @@ export interface RunReport {
    * nothing; a `per-record` sink keeps every write the target acknowledged, even after a failure.
    */
   sinks?: Array<{ sink: string; commits: 'atomic' | 'per-record'; written: number }>;
+  /** Notices for the person running it (shown in the summary), e.g. a linkage about to expire. */
+  notices?: string[];
   /** What stages reported at the end: reference date, target size and fingerprint, … */
   facts: Record<string, unknown>;
 }

@@ -87,6 +87,7 @@ class PipelineRun {
   private source: Source | undefined;
   private readonly pendingErrors: Drop[] = [];
   private readonly facts: Record<string, unknown> = {};
+  private readonly notices = new Set<string>();
   private readonly recorder: RunRecorder;
   /** Records handed to the sinks (or, in a dry run, that would have been). */
   private entered = 0;
@@ -125,6 +126,7 @@ class PipelineRun {
       logger: this.opts.logger.child({ run_id: this.runId, pipeline: config.name, stage }),
       signal: this.abort.signal, options: config.options, key: config.key,
       createSource: this.components.createSource,
+      notice: (m) => { this.notices.add(m); },
     };
   }
 
@@ -281,6 +283,7 @@ class PipelineRun {
       kind: this.kind,
       started_by: this.opts.startedBy ?? defaultStartedBy(),
       sinks: this.sinks.map((s) => ({ sink: s.name, commits: s.sink.commits, written: s.counts.out })),
+      ...(this.notices.size ? { notices: [...this.notices] } : {}),
       facts: this.facts,
     };
   }

@@ -163,6 +163,11 @@ export interface Ctx {
   options: RunOptions;
   /** Field names that identify a record (pipeline `key`), used in error rows and logs (G6). */
   key: string[];
+  /**
+   * Something the person running the pipeline should read in the summary, not only in the log
+   * (e.g. a linkage about to expire). Repeated messages are shown once.
+   */
+  notice?: (message: string) => void;
   /** Builds a source from any registered source config: for stages that read a second input (diff target, lookups). */
   createSource?: (config: { type: string } & Record<string, unknown>, ctx: Ctx) => Source;
 }

@@ -104,6 +104,7 @@ export function summary(r: RunReport): string {
     if (e.length) lines.push(`  ${kind}: ${e.map(([code, k]) => `${code} ${n(k)}`).join(', ')}`);
   }
   if (c.rejected > 0 && r.errors_file) lines.push(`  rejected records: ${r.errors_file}`);
+  for (const n of r.notices ?? []) lines.push(`  ⚠ ${n}`);
   if (r.error) lines.push(`  error: ${r.error.code}: ${r.error.message}`);
   return lines.join('\n') + '\n';
 }

@@ -29,9 +29,9 @@ export type MikiwameConnection = z.infer<typeof mikiwameConnectionSchema>;
  * LINKAGE_EXPIRED when it has expired. Only reads: nothing is written before this passes.
  */
 export async function ensureLinkage(conn: MikiwameConnection, http: HttpClient, ctx: Ctx, where: string): Promise<void> {
-  checkLinkage(conn, ctx.now(), ctx.logger, where);
+  checkLinkage(conn, ctx.now(), ctx.logger, where, ctx.notice);
   const res = await http.request<Linkage>({ method: 'GET', path: '/v1/linkage', label: 'GET /v1/linkage' });
-  checkLinkage(res.data ?? {}, ctx.now(), ctx.logger, where);
+  checkLinkage(res.data ?? {}, ctx.now(), ctx.logger, where, ctx.notice);
 }
 
 export function mikiwameHttp(conn: MikiwameConnection, profile: ApiProfile, ctx: Ctx, stage: string, errorCode: ErrorCode = 'SOURCE_HTTP'): HttpClient {

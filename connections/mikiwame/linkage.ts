@@ -30,7 +30,7 @@ export function daysLeft(l: Linkage, now: Date): number | undefined {
  * Throws `LINKAGE_EXPIRED` (the run fails, exit 1) once the linkage has expired; logs a warning when
  * fewer than 14 days are left. `where` names the connection in the message.
  */
-export function checkLinkage(l: Linkage, now: Date, logger: Logger, where: string): void {
+export function checkLinkage(l: Linkage, now: Date, logger: Logger, where: string, notice?: (m: string) => void): void {
   const left = daysLeft(l, now);
   if (left === undefined) return;
   const expiry = expiryOf(l)!.toISOString();
@@ -38,6 +38,8 @@ export function checkLinkage(l: Linkage, now: Date, logger: Logger, where: strin
     throw new RenkeiError('LINKAGE_EXPIRED', `${where}: the Mikiwame linkage expired on ${expiry} (a linkage lasts ${LINKAGE_DAYS} days, L1); nothing was written and nothing already synced is deleted. Renew it with \`renkei link mikiwame\` and run again.`);
   }
   if (left < LINKAGE_WARN_DAYS) {
-    logger.warn({ event: 'linkage.expiring', expires_at: expiry, days_left: Math.floor(left) }, `the Mikiwame linkage expires in ${Math.floor(left)} days: renew it with renkei link mikiwame`);
+    const msg = `the Mikiwame linkage expires in ${Math.floor(left)} days (${expiry}): renew it with renkei link mikiwame (L2)`;
+    logger.warn({ event: 'linkage.expiring', expires_at: expiry, days_left: Math.floor(left) }, msg);
+    notice?.(msg);
   }
 }

@@ -51,6 +51,16 @@ describe('the terminal', () => {
     expect(r.out).toMatch(/✔ tty succeeded/);
   });
 
+  it('a notice a component raises is shown once in the summary, and kept in the report', async () => {
+    fs.writeFileSync(path.join(dir, 'n.yaml'), fs.readFileSync(path.join(dir, 'p.yaml'), 'utf8').replace('options: { at: 30 }', 'options: { at: 3, notice: true }').replace('name: tty', 'name: tty-notice'));
+    let out = '';
+    const stdout = new Writable({ write(c, _e, cb) { out += String(c); cb(); } });
+    const code = await main(['run', 'n.yaml', '--report-json', 'n.json'], { stdout, stderr: new Writable({ write(_c, _e, cb) { cb(); } }), env: { DATABASE_URL: tdb.url, RENKEI_HOME: path.join(dir, 'home'), HOME: dir }, cwd: dir });
+    expect(code).toBe(0);
+    expect(out.match(/ ⚠ something to look at\n/g)).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'n.json'), 'utf8')).notices).toEqual(['something to look at']);
+  });
+
   it('--log-level info on a TTY shows info lines; off a TTY the logs are JSON lines with info', async () => {
     expect((await run(true, ['--log-level', 'info'])).err).toMatch(/INFO.*run finished/);
     const plain = await run(false);
