@@ -17,12 +17,14 @@ import { defaultStartedBy } from '../engine/run-recorder.ts';
 export const LOG_OPTIONS = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
-  'started-by': { type: 'string' },
 } as const;
 
 export const LOG_HELP = `  --log-level L      trace|debug|info|warn|error|silent (default: warn on a terminal, info otherwise)
-  --log-format F     json|pretty (default: pretty on a terminal, JSON lines otherwise)
-  --started-by WHO   who or what started this, for the sync report (default cli:<user>; e.g. schedule:nightly)`;
+  --log-format F     json|pretty (default: pretty on a terminal, JSON lines otherwise)`;
+
+/** `--started-by` for the commands that start a run (run, plan, apply). */
+export const STARTED_BY_OPTIONS = { 'started-by': { type: 'string' } } as const;
+export const STARTED_BY_HELP = `  --started-by WHO   who or what started this, for the sync report (default cli:<user>; e.g. schedule:nightly)`;
 
 export interface Session {
   logger: Logger;

@@ -8,7 +8,7 @@ import { RenkeiError } from '../../engine/errors.ts';
 import type { CandidateStatus, Plan } from '../../sync/plan.ts';
 import { scrub } from '../../engine/logger.ts';
 import { listRuns, runErrors, ensureRunsTable } from '../../db/runs.ts';
-import { LOG_HELP, LOG_OPTIONS, UsageError, openSession } from '../session.ts';
+import { LOG_HELP, LOG_OPTIONS, STARTED_BY_HELP, STARTED_BY_OPTIONS, UsageError, openSession } from '../session.ts';
 import { summary } from './run.ts';
 import { planAndPrint } from './plan.ts';
 
@@ -30,12 +30,13 @@ Options:
   --force            apply even if the target changed since the plan, the pipeline file changed, or a guard refuses
   --retry-failed RUN re-plan only the records that failed in apply run RUN, and apply them
 ${LOG_HELP}
+${STARTED_BY_HELP}
 
 Exit codes: 0 applied (even with records the target refused), 1 refused or failed, 2 bad usage.`,
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { only: { type: 'string', default: 'new,changed' }, select: { type: 'string' }, 'select-file': { type: 'string' }, force: { type: 'boolean', default: false }, 'retry-failed': { type: 'string' }, ...LOG_OPTIONS },
+      options: { only: { type: 'string', default: 'new,changed' }, select: { type: 'string' }, 'select-file': { type: 'string' }, force: { type: 'boolean', default: false }, 'retry-failed': { type: 'string' }, ...LOG_OPTIONS, ...STARTED_BY_OPTIONS },
     });
     const retry = values['retry-failed'];
     if (retry ? positionals.length !== 0 : positionals.length !== 1) throw new UsageError(retry ? '--retry-failed takes a run id instead of a plan file' : 'expected exactly one plan file');

@@ -9,7 +9,7 @@ import { CANDIDATE_STATUSES, type CandidateStatus } from '../../sync/plan.ts';
 import { scrub } from '../../engine/logger.ts';
 import { renderPlanHtml } from '../../sync/review/html.ts';
 import { renderPlanTable } from '../../sync/review/terminal.ts';
-import { LOG_HELP, LOG_OPTIONS, UsageError, openSession, type Session } from '../session.ts';
+import { LOG_HELP, LOG_OPTIONS, STARTED_BY_HELP, STARTED_BY_OPTIONS, UsageError, openSession, type Session } from '../session.ts';
 import { summary } from './run.ts';
 import { homeDir, writePrivateFile } from '../../db/home.ts';
 import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
@@ -32,12 +32,13 @@ Options:
   --set key.path=value  override a config value (repeatable)
 ${PARAM_HELP}
 ${LOG_HELP}
+${STARTED_BY_HELP}
 
 Exit codes: 0 plan saved, 1 the plan could not be computed, 2 bad usage or configuration.`,
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { out: { type: 'string' }, html: { type: 'string' }, show: { type: 'string' }, limit: { type: 'string', default: '50' }, set: { type: 'string', multiple: true }, ...PARAM_OPTIONS, ...LOG_OPTIONS },
+      options: { out: { type: 'string' }, html: { type: 'string' }, show: { type: 'string' }, limit: { type: 'string', default: '50' }, set: { type: 'string', multiple: true }, ...PARAM_OPTIONS, ...LOG_OPTIONS, ...STARTED_BY_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
     const limit = Number(values.limit);

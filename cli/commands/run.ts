@@ -8,7 +8,7 @@ import { writePrivateFile } from '../../db/home.ts';
 import { exitCodeForSignal, withInterrupts } from '../interrupt.ts';
 import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
 import { scrub } from '../../engine/logger.ts';
-import { LOG_HELP, LOG_OPTIONS, UsageError, openSession, parseLimit } from '../session.ts';
+import { LOG_HELP, LOG_OPTIONS, STARTED_BY_HELP, STARTED_BY_OPTIONS, UsageError, openSession, parseLimit } from '../session.ts';
 import { diffConfig, makePlan } from '../../sync/planner.ts';
 import { applyPlan } from '../../sync/applier.ts';
 import { renderPlanSummary } from '../../sync/review/terminal.ts';
@@ -20,7 +20,8 @@ ${PARAM_HELP}
   --report-json PATH     write the run report as JSON (run_id, pipeline, status, counts, stages, errors_file, duration_ms)
   --no-progress          no progress line on the terminal
   --force                pipelines with a diff stage: apply even when a safety guard refuses
-${LOG_HELP}`;
+${LOG_HELP}
+${STARTED_BY_HELP}`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -46,7 +47,7 @@ Example:
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, limit: { type: 'string' }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...PARAM_OPTIONS, ...LOG_OPTIONS },
+      options: { set: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, limit: { type: 'string' }, 'report-json': { type: 'string' }, 'no-progress': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, ...PARAM_OPTIONS, ...LOG_OPTIONS, ...STARTED_BY_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
     const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });

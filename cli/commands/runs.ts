@@ -29,7 +29,11 @@ ${LOG_HELP}`,
     return withRunTable(io, values, async (pool) => {
       const rows = await listRuns(pool, { limit, pipeline: values.pipeline, ...filters });
       if (values.json) { for (const r of rows) io.stdout.write(JSON.stringify(r) + '\n'); return 0; }
-      if (rows.length === 0) { io.stdout.write('no runs recorded yet\n'); return 0; }
+      if (rows.length === 0) {
+        const filter = [values.pipeline && `pipeline ${values.pipeline}`, values.kind && `kind ${values.kind}`, values.status && `status ${values.status}`].filter(Boolean).join(', ');
+        io.stdout.write(filter ? `no runs match ${filter}\n` : 'no runs recorded yet\n');
+        return 0;
+      }
       const table = rows.map((r) => {
         const c = r.counts;
         const written = c ? (plannedRow(r) ? `~${writtenOf(c)}` : String(writtenOf(c))) : '';

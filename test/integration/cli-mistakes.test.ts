@@ -2,14 +2,17 @@
  * Mistakes that teach (issue 13): an unknown key lists the valid keys at its path with a "did you
  * mean" for near misses; the same for commands and options; `--version`.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runMain } from '../helpers/cli.ts';
 import { distance, nearest } from '../../config/suggest.ts';
+import { freshDb, type TestDb } from '../helpers/db.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-mistakes-'));
+let tdb: TestDb;
+beforeAll(async () => { tdb = await freshDb(); });
 fs.writeFileSync(path.join(dir, 'in.csv'), 'code\nA\n');
 fs.writeFileSync(path.join(dir, 'p.yaml'), `name: x
 source: { type: csv, path: in.csv }
@@ -44,6 +47,10 @@ describe('mistakes that teach', () => {
     expect(opt.stderr).toMatch(/^renkei run: unknown option --dryrun — did you mean "--dry-run"\?\n\(see renkei run --help\)/);
     const extra = await runMain(['runs', 'extra'], {}, dir);
     expect(extra.stderr).toMatch(/unexpected argument: extra/);
+    expect((await runMain(['schema', 'anything'], {}, dir)).code).toBe(2);
+    expect((await runMain(['runs', '--help'], {}, dir)).stdout).not.toContain('--started-by');
+    const none = await runMain(['runs', '--pipeline', 'nope'], { DATABASE_URL: tdb.url }, dir);
+    expect(none.stdout).toBe('no runs match pipeline nope\n');
     const v = await runMain(['--version'], {}, dir);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^renkei \d+\.\d+\.\d+ \(node \d+/);
