@@ -140,7 +140,12 @@ async function checkBeforeWriting(plan: Plan, loaded: LoadedPipeline, chosen: Ca
     };
     const stale = await staleCandidates(loaded, chosen, ctx);
     if (stale.length && !opts.force) {
-      throw new RenkeiError('PLAN_STALE', `${stale.length} selected record(s) changed in the target since the plan ${plan.plan_id}:\n${stale.slice(0, 50).map((s) => `  - ${s}`).join('\n')}${stale.length > 50 ? `\n  … and ${stale.length - 50} more` : ''}\nPlan again, or apply with --force.`);
+      // The most common cause: this very plan was applied already (its own writes moved the target).
+      const earlier = await pool.query<{ id: string; finished_at: Date | null; status: string }>(
+        `SELECT id, finished_at, status FROM renkei_runs WHERE kind = 'apply' AND plan_id = $1 AND status IN ('succeeded', 'failed', 'interrupted') AND counts IS NOT NULL AND coalesce((counts->>'written')::int, 0) > 0 ORDER BY started_at DESC LIMIT 1`,
+        [plan.plan_id]).catch(() => ({ rows: [] as Array<{ id: string; finished_at: Date | null; status: string }> }));
+      const own = earlier.rows[0] ? `This plan was already applied by run ${earlier.rows[0].id} (${earlier.rows[0].status}${earlier.rows[0].finished_at ? `, ${earlier.rows[0].finished_at.toISOString()}` : ''}): those changes are its own writes. ` : '';
+      throw new RenkeiError('PLAN_STALE', `${stale.length} selected record(s) changed in the target since the plan ${plan.plan_id}:\n${stale.slice(0, 50).map((s) => `  - ${s}`).join('\n')}${stale.length > 50 ? `\n  … and ${stale.length - 50} more` : ''}\n${own}Plan again, or apply with --force.`);
     }
     if (stale.length) logger.warn({ stale: stale.length }, 'applying despite target changes (--force)');
   }

@@ -106,6 +106,12 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(crew(base[1].emp_code).last_name).toBe('改姓');
     expect(crew('N00001')).toBeUndefined();
     expect(r.stdout).toMatch(/written 2\b/);
+    // Applying the same plan again: refused, and the message says the changes are our own earlier apply.
+    const again = await cli(['apply', 'plan1.json', '--only', 'changed']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/PLAN_STALE: 2 selected record\(s\) changed in the target/);
+    expect(again.stderr).toMatch(/This plan was already applied by run \S+ \(succeeded, [^)]+\): those changes are its own writes/);
+    expect(sb.stats.writes).toBe(2);
   });
 
   it('a target change between plan and apply is detected and nothing is written; --force overrides', async () => {
