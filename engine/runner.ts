@@ -149,9 +149,12 @@ class PipelineRun {
       const name = `transforms[${i}]:${t.type}`;
       this.stages.push({ name, stage: c.createStage(t, this.ctxFor(name)), counts: stageCounts(name) });
     });
-    if (!this.dryRun) config.sinks.forEach((s, i) => {
+    // A dry run (not a plan) rehearses with the sinks that can: they do everything but commit.
+    const rehearsal = this.dryRun && !this.opts.collect;
+    if (!this.dryRun || rehearsal) config.sinks.forEach((s, i) => {
       const name = `sinks[${i}]:${s.type}`;
-      this.sinks.push({ name, sink: c.createSink(s, this.ctxFor(name)), counts: stageCounts(name) });
+      const sink = c.createSink(s, { ...this.ctxFor(name), rehearsal });
+      if (!rehearsal || sink.rehearses) this.sinks.push({ name, sink, counts: stageCounts(name) });
     });
     this.errorSink = c.createErrorSink(config.errors ?? this.defaultErrors(), this.ctxFor('errors'));
     await this.errorSink.open();
@@ -328,7 +331,7 @@ class PipelineRun {
   private async toSinks(recs: Rec[]): Promise<void> {
     if (this.opts.collect) for (const r of recs) this.opts.collect(r);
     this.entered += recs.length;
-    if (this.dryRun) return;
+    if (this.dryRun && this.sinks.length === 0) return;
     let live = recs;
     for (const s of this.sinks) {
       s.counts.in += live.length;

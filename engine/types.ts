@@ -129,6 +129,12 @@ export interface Sink {
    * run these stay written and are reported as such; never count a write the target did not confirm.
    */
   acknowledged?(): number;
+  /**
+   * The sink can take part in a dry run (`ctx.rehearsal`): it does all its work — e.g. loads and
+   * checks every row in a transaction — and then rolls back instead of committing, so a dry run's
+   * counts are the real run's. Sinks without it are left out of dry runs.
+   */
+  readonly rehearses?: boolean;
   open(): Promise<void>;
   write(batch: Rec[]): Promise<Drop[]>;
   /** Finish pending work (e.g. the last COPY segment) and return records refused late; called before close. */
@@ -163,6 +169,8 @@ export interface Ctx {
   options: RunOptions;
   /** Field names that identify a record (pipeline `key`), used in error rows and logs (G6). */
   key: string[];
+  /** A dry run: sinks that can rehearse do everything but commit (see {@link Sink.rehearses}). */
+  rehearsal?: boolean;
   /**
    * Something the person running the pipeline should read in the summary, not only in the log
    * (e.g. a linkage about to expire). Repeated messages are shown once.

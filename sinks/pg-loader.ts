@@ -33,6 +33,8 @@ export interface LoaderConfig {
   /** Shows in pg_stat_activity, so an operator (or a test) can find the sink's backend. */
   applicationName: string;
   logger: Logger;
+  /** A dry run: everything is done — COPY, checks, the replace swap — and then rolled back, not committed. */
+  rehearsal?: boolean;
 }
 
 interface Segment { rows: Rec[]; copy: CopyIn; chunker: CopyChunker }
@@ -157,7 +159,7 @@ export class PgLoader implements Sink {
         this.cfg.logger.debug({ table: this.cfg.table, swap: how }, 'replace: new table swapped in');
       }
       this.committing = true;
-      await c.query('COMMIT');
+      await c.query(this.cfg.rehearsal ? 'ROLLBACK' : 'COMMIT');
       this.committing = false;
     } catch (e) {
       throw this.fail(e);

@@ -74,6 +74,7 @@ export const postgresSink = defineComponent({
     };
     return {
       commits: 'atomic',
+      rehearses: true,
       async open() {
         const url = options.connection ?? (await ctx.db()).url;
         loader = new PgLoader({
@@ -85,6 +86,7 @@ export const postgresSink = defineComponent({
           createTable: options.create_table,
           segmentRows: options.copy_batch_rows,
           applicationName: `renkei sink:postgres ${ctx.runId}`.slice(0, 63),
+          rehearsal: ctx.rehearsal,
           logger,
         });
         await loader.open();

@@ -50,7 +50,7 @@ errors: { type: csv, path: read-errors.csv }
 options: { max_rejected_ratio: 1${options} }
 `, path.join(dir, 'read.yaml'), { env: { SMARTHR_TOKEN: sb.token } });
   sb.stats.reset();
-  const r = await runPipeline(loaded, { logger: pino({ level: 'silent' }), db: async () => { throw new Error('no db'); }, recordRun: false, dryRun: true });
+  const r = await runPipeline(loaded, { logger: pino({ level: 'silent' }), db: async () => { throw new Error('no db'); }, recordRun: false, dryRun: true, collect: () => {} });
   expect(r.error).toBeNull();
   return sb.stats.peakInFlight;
 }

@@ -88,6 +88,20 @@ describe('run kinds', () => {
     expect(bad.stderr).toMatch(/--kind: unknown plans; valid: run, plan, apply, dry-run/);
   });
 
+  it('a dry run rehearses with the postgres sink: every row is loaded and checked, then rolled back — its counts are the real run\'s', async () => {
+    await tdb.pool.query('CREATE TABLE rehearsed (code text PRIMARY KEY, n integer CHECK (n > 0))');
+    await tdb.pool.query(`INSERT INTO rehearsed VALUES ('OLD', 1)`);
+    const file = csvPipeline('rehearsed', ['A,1', 'B,-2', 'C,x', 'OLD,5', 'D,4']);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('    create_table: true\n', ''));
+    const dry = await renkeiIn(['run', file, '--dry-run', '--no-progress', '--set', 'options.max_rejected_ratio=1'], env, work);
+    expect(dry.code, dry.stderr).toBe(0);
+    // B breaks the CHECK, C is not an integer, OLD is a duplicate key: found by the rehearsal, not after.
+    expect(dry.stdout).toMatch(/read 5 = would write 2 \+ unchanged 0 \+ filtered 0 \+ rejected 3/);
+    expect((await tdb.pool.query('SELECT code FROM rehearsed ORDER BY code')).rows).toEqual([{ code: 'OLD' }]);
+    const real = await renkeiIn(['run', file, '--no-progress', '--set', 'options.max_rejected_ratio=1'], env, work);
+    expect(real.stdout).toMatch(/read 5 = written 2 \+ unchanged 0 \+ filtered 0 \+ rejected 3/);
+  });
+
   it('a run that rejects every record fails under the default error budget (exit 1), and nothing is committed', async () => {
     const file = csvPipeline('allbad', ['A,x', 'B,y', 'C,z'], `transforms:\n  - type: validate\n    rules: [{ fields: [n], check: pattern, pattern: '^\\d+$', code: BAD_N }]\n`);
     const r = await renkeiIn(['run', file, '--no-progress'], env, work);

@@ -228,7 +228,7 @@ describe('state home and the embedded cluster', () => {
     const runs = await runsJson(env, work);
     expect(runs[0].status).toBe('abandoned');
     expect(runs[0].message).toMatch(/its process \(pid \d+ on .*\) ended without finishing the run/);
-    expect((await renkeiIn(['runs', '--status', 'running'], env, work)).stdout).toMatch(/no runs recorded yet/);
+    expect((await renkeiIn(['runs', '--status', 'running'], env, work)).stdout).toBe('no runs match status running\n');
     // The lease of the dead process was pruned: the last live user stopped the server.
     expect(runningServer(layout(home).data)).toBeUndefined();
   });
