@@ -1,8 +1,9 @@
 /**
  * The linkage (連携設定, L1/L2): credentials valid for 90 days from when they were made. A sync over an
  * expired linkage refuses to start — before any request that writes — and says how to renew it; fewer
- * than 14 days left is a warning. The dates come from the connection options (`linked_at`,
- * `expires_at`) and from the API itself (`GET /v1/linkage`), whichever says less time is left.
+ * than 14 days left is a warning and a notice in the run summary. The dates are the API's own
+ * (`GET /v1/linkage`, renewed by `renkei link mikiwame`); the connection options (`linked_at`,
+ * `expires_at`) count only when the API reports none (connection.ts `ensureLinkage`).
  */
 import type { Logger } from 'pino';
 import { RenkeiError } from '../../engine/errors.ts';
@@ -27,8 +28,9 @@ export function daysLeft(l: Linkage, now: Date): number | undefined {
 }
 
 /**
- * Throws `LINKAGE_EXPIRED` (the run fails, exit 1) once the linkage has expired; logs a warning when
- * fewer than 14 days are left. `where` names the connection in the message.
+ * Throws `LINKAGE_EXPIRED` (the run fails, exit 1) once the linkage has expired; logs a warning and
+ * raises a notice (shown once in the run summary) when fewer than 14 days are left. `where` names the
+ * connection in the message.
  */
 export function checkLinkage(l: Linkage, now: Date, logger: Logger, where: string, notice?: (m: string) => void): void {
   const left = daysLeft(l, now);
