@@ -26,6 +26,7 @@ import { defineComponent, type Sink } from '../engine/types.ts';
 import { RenkeiError } from '../engine/errors.ts';
 import { COLUMN_TYPES } from './pg-copy-text.ts';
 import { PgLoader } from './pg-loader.ts';
+import { FieldPresence } from '../engine/field-presence.ts';
 
 const column = z.strictObject({
   name: z.string().min(1).max(63).describe('Column name in the table, taken literally (always quoted in SQL).'),
@@ -68,6 +69,8 @@ export const postgresSink = defineComponent({
   create(options, ctx): Sink {
     const logger = ctx.logger;
     let loader: PgLoader | undefined;
+    // A column whose field no record carries would load NULL everywhere: most likely a typo.
+    let watch: FieldPresence | undefined = new FieldPresence(options.columns.map((c) => c.from ?? c.name), ctx, 'a column takes field');
     const get = (): PgLoader => {
       if (!loader) throw new RenkeiError('INTERNAL', 'postgres sink used before open()');
       return loader;
@@ -91,8 +94,11 @@ export const postgresSink = defineComponent({
         });
         await loader.open();
       },
-      write: (batch) => get().write(batch),
-      drain: () => get().drain(),
+      write: (batch) => {
+        if (watch) { for (const r of batch) if (watch.see(r.data)) { watch = undefined; break; } }
+        return get().write(batch);
+      },
+      drain: () => { watch?.report(); return get().drain(); },
       close: () => get().close(),
       abort: async (err) => { await loader?.abort(err); },
     };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineComponent, reject, type Rec, type Stage } from '../engine/types.ts';
 import { cleanText, isBlank, toKanaReading } from './lib/japanese.ts';
 import { parseDate, parseTime } from './lib/dates.ts';
+import { FieldPresence } from '../engine/field-presence.ts';
 
 export const NORMAL_FORMS = ['text', 'kana', 'email', 'date', 'time', 'gender', 'integer'] as const;
 export type NormalForm = (typeof NORMAL_FORMS)[number];
@@ -100,7 +101,18 @@ export const normalize = defineComponent({
   type: 'normalize',
   description: 'Normalize declared fields (text, kana, email, date, time, gender, integer).',
   schema,
-  create(options): Stage {
-    return normalizeStage(options.fields);
+  create(options, ctx): Stage {
+    const core = normalizeStage(options.fields);
+    const fast = core.process;
+    const watch = new FieldPresence(Object.keys(options.fields), ctx, 'normalizes field');
+    // The first records also tell whether each field exists; then the stage runs at full speed.
+    const stage: Stage = {
+      process(rec) {
+        if (watch.see(rec.data)) stage.process = fast;
+        return fast(rec);
+      },
+      flush() { watch.report(); return []; },
+    };
+    return stage;
   },
 });

@@ -78,6 +78,20 @@ describe('mistakes that teach', () => {
     expect((await runMain(['validate', 'v/*.yml'], {}, dir)).stderr).toMatch(/no file matches v\/\*\.yml/);
   });
 
+  it('a normalize field or a sink column that no record carries is a notice in the summary (a misspelled field name)', async () => {
+    fs.writeFileSync(path.join(dir, 'typo.csv'), 'code,resign_date\nA,2026/04/01\nB,\n');
+    fs.writeFileSync(path.join(dir, 'typo.yaml'), `name: typo
+source: { type: csv, path: typo.csv }
+transforms: [{ type: normalize, fields: { resign_dat: date, code: text } }]
+sinks: [{ type: postgres, table: typo, create_table: true, columns: [{ name: code, type: text }, { name: resign_date, type: date, from: resign_dat }] }]
+`);
+    const r = await runMain(['run', 'typo.yaml', '--no-progress'], { DATABASE_URL: tdb.url }, dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('⚠ transforms[0]:normalize: normalizes field "resign_dat", which none of the first 2 records has — a misspelled field name?');
+    expect(r.stdout).toContain('⚠ sinks[0]:postgres: a column takes field "resign_dat", which none of the first 2 records has — a misspelled field name?');
+    expect(r.stdout).not.toMatch(/field "code"/);
+  });
+
   it('edit distance counts a swap of neighbours as one edit; nothing is suggested for far-off words', () => {
     expect(distance('form', 'from')).toBe(1);
     expect(distance('valdate', 'validate')).toBe(1);
