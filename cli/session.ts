@@ -69,7 +69,7 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
     startedBy: flags['started-by'] ?? defaultStartedBy(io.env),
     secrets,
     home,
-    errorsDir: path.join(home, 'errors'),
+    errorsDir: io.env.RENKEI_ERRORS_DIR ? path.resolve(io.cwd, io.env.RENKEI_ERRORS_DIR) : path.join(home, 'errors'),
     db: () => {
       dbp ??= openDb({ env: io.env, home, note: `renkei (pid ${process.pid})`, onLog: (m) => { if (m.startsWith('renkei:')) logger.warn(m.slice(8)); } }).then((db) => {
         secrets.add(db.url);

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { startEmbedded, type EmbeddedHandle } from './embedded.ts';
 import { resolveHome } from './home.ts';
+import { RenkeiError } from '../engine/errors.ts';
 
 export interface Db {
   pool: pg.Pool;
@@ -31,7 +32,20 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
     url = embedded.url;
   }
   const pool = newPool(url);
+  try {
+    (await pool.connect()).release();
+  } catch (e) {
+    await pool.end().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    const at = embedded ? '(the embedded server)' : `${where(url)}(DATABASE_URL)`;
+    throw new RenkeiError('DB', `cannot connect to the state database ${at}: ${(e as Error).message}`, { transient: true, cause: e });
+  }
   return { pool, url, close: async () => { await pool.end(); await embedded?.stop(); } };
+}
+
+/** `host:port/db` of a connection string, without user or password (G5). */
+function where(url: string): string {
+  try { const u = new URL(url); return `${u.hostname}:${u.port || 5432}${u.pathname} `; } catch { return ''; }
 }
 
 export function newPool(url: string, max = 10): pg.Pool {

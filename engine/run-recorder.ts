@@ -25,6 +25,8 @@ export interface RunRow { id: string; pipeline: string; configHash: string; star
 
 export class RunRecorder {
   private timer: NodeJS.Timeout | undefined;
+  /** The run's row exists (begin succeeded): only then is it finished in the table. */
+  private inserted = false;
 
   constructor(private readonly db: () => Promise<Db>, private readonly enabled: boolean, private readonly runId: string, private readonly logger: Logger) {}
 
@@ -35,6 +37,7 @@ export class RunRecorder {
     // Runs whose process died are closed first, so guards and reports never count them as live.
     await reapAbandoned(pool);
     await insertRun(pool, row);
+    this.inserted = true;
     this.timer = setInterval(() => {
       heartbeat(pool, this.runId).catch((e) => this.logger.warn({ err: errorMessage(e) }, 'could not renew the run heartbeat'));
     }, HEARTBEAT_MS);
@@ -43,14 +46,14 @@ export class RunRecorder {
 
   /** Per-record errors with their key (no record data, G6), for sync reports and --retry-failed. */
   async errors(drops: Drop[], key: string[]): Promise<void> {
-    if (!this.enabled || drops.length === 0) return;
+    if (!this.enabled || !this.inserted || drops.length === 0) return;
     const { pool } = await this.db();
     await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: keyOf(d.data, key), code: d.code, message: d.message, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const })));
   }
 
   async finish(report: RunReport): Promise<void> {
     clearInterval(this.timer);
-    if (!this.enabled) return;
+    if (!this.enabled || !this.inserted) return;
     try {
       await finishRun((await this.db()).pool, report);
     } catch (e) {

@@ -361,8 +361,9 @@ class PipelineRun {
 
 export async function runPipeline(loaded: LoadedPipeline, opts: RunPipelineOptions): Promise<RunReport> {
   const run = new PipelineRun(loaded, opts);
-  await run.begin();
   try {
+    // A state database that cannot be reached fails the run like any other phase: a report is still made.
+    await run.begin();
     const source = await run.open();
     await run.stream(source);
     await run.flush();

@@ -148,8 +148,8 @@ export interface ErrorSink {
   open(): Promise<void>;
   write(drops: Drop[]): Promise<void>;
   close(): Promise<void>;
-  /** Where the errors went (file path), for the report. */
-  readonly location: string;
+  /** Where the errors went (file path), for the report; null while nothing was rejected. */
+  readonly location: string | null;
 }
 
 /** Everything a component may use, injected by the runner (never singletons). */

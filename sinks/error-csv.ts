@@ -10,17 +10,51 @@ import { format } from 'fast-csv';
 import { z } from 'zod';
 import { defineComponent, type Drop, type ErrorSink } from '../engine/types.ts';
 import { keyOf } from '../engine/keys.ts';
+import { ConfigError, RenkeiError } from '../engine/errors.ts';
 
 export const COLUMNS = ['run_id', 'stage', 'code', 'message', 'key', 'origin', 'record', 'outcome'] as const;
 
 const schema = z.strictObject({
   type: z.literal('csv'),
-  path: z.string().describe('Error file to write; `{run_id}` is replaced by the run id. Relative to the pipeline file.'),
-}).describe('Rejected records as CSV (UTF-8 with BOM, formula cells neutralised).');
+  path: z.string().min(1).describe('Error file to write; `{run_id}` is replaced by the run id. Relative to the pipeline file, and then it must stay inside the pipeline\'s folder (see allow_outside). Created only when the first record is rejected; an existing file is never overwritten (a new name is taken: name-2.csv, …).'),
+  allow_outside: z.boolean().default(false).describe('Allow a relative path that leads out of the pipeline\'s folder (`../…`).'),
+}).describe('Rejected records as CSV (UTF-8 with BOM, formula cells neutralised), 0600.');
 
-/** A cell starting with = + - @ (or tab/CR, which Excel also strips) is prefixed with ' (G3). */
+/**
+ * A cell Excel would read as a formula — starting with = + - @ (also full-width, or after spaces), or
+ * with a tab/CR, which Excel strips — is prefixed with ' (G3).
+ */
 export function neutralise(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return /^[\s\u3000]*[=+\-@＝＋－＠]|^[\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** Where the error file goes, or a configuration error for a place it must not go. */
+export function errorFilePath(baseDir: string, given: string, runId: string, allowOutside: boolean): string {
+  const file = path.resolve(baseDir, given.replaceAll('{run_id}', runId));
+  if (/^\/(proc|sys|dev)(\/|$)/.test(file)) throw new ConfigError(`errors.path ${given}: ${file} is not a regular file location`);
+  const rel = path.relative(path.resolve(baseDir), file);
+  if (!path.isAbsolute(given) && (rel.startsWith('..') || path.isAbsolute(rel)) && !allowOutside) {
+    throw new ConfigError(`errors.path ${given}: leads out of the pipeline's folder (${baseDir}); give an absolute path, or set errors.allow_outside: true`);
+  }
+  return file;
+}
+
+/** Creates `file` exclusively (0600), or the first free `name-N.ext` beside it: an existing file is never overwritten. */
+function createFresh(file: string): { fd: number; file: string } {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const ext = path.extname(file);
+  const stem = file.slice(0, file.length - ext.length);
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = n === 1 ? file : `${stem}-${n}${ext}`;
+    try {
+      const fd = fs.openSync(candidate, 'wx', 0o600);
+      fs.fchmodSync(fd, 0o600);
+      return { fd, file: candidate };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new RenkeiError('ERRORS_FILE', `cannot create the error file ${candidate}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  throw new RenkeiError('ERRORS_FILE', `cannot create the error file ${file}: 10,000 files of that name exist`);
 }
 
 export function errorRow(runId: string, key: string[], d: Drop): string[] {
@@ -34,30 +68,32 @@ export const errorCsvSink = defineComponent({
   description: 'Write rejected records to a CSV file.',
   schema,
   create(options, ctx): ErrorSink {
-    const file = path.resolve(ctx.baseDir, options.path.replaceAll('{run_id}', ctx.runId));
+    const wanted = errorFilePath(ctx.baseDir, options.path, ctx.runId, options.allow_outside);
+    let file: string | null = null;
     let stream: ReturnType<typeof format> | undefined;
-    let out: fs.WriteStream | undefined;
     let done: Promise<unknown> | undefined;
     return {
-      location: file,
-      async open() {
-        fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-        // Rejected records hold personal data (G6): readable by their owner only.
-        const fd = fs.openSync(file, 'w', 0o600);
-        fs.fchmodSync(fd, 0o600);
-        out = fs.createWriteStream(file, { fd });
-        out.write('\uFEFF');
-        stream = format({ headers: [...COLUMNS], alwaysWriteHeaders: true, quoteColumns: true });
-        stream.pipe(out);
-        done = once(out, 'finish');
-      },
+      get location() { return file; },
+      async open() { /* the file is created when the first record is rejected */ },
       async write(drops) {
+        if (drops.length === 0) return;
+        if (!stream) {
+          // Rejected records hold personal data (G6): readable by their owner only.
+          const created = createFresh(wanted);
+          file = created.file;
+          const out = fs.createWriteStream(file, { fd: created.fd });
+          out.write('\uFEFF');
+          stream = format({ headers: [...COLUMNS], alwaysWriteHeaders: true, quoteColumns: true });
+          stream.pipe(out);
+          done = once(out, 'finish');
+        }
         for (const d of drops) {
-          if (!stream!.write(errorRow(ctx.runId, ctx.key, d))) await once(stream!, 'drain');
+          if (!stream.write(errorRow(ctx.runId, ctx.key, d))) await once(stream, 'drain');
         }
       },
       async close() {
-        stream!.end();
+        if (!stream) return;
+        stream.end();
         await done;
       },
     };

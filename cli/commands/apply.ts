@@ -44,7 +44,15 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
     const only = new Set(values.only.split(',').map((s) => s.trim()).filter(Boolean) as CandidateStatus[]);
     let keys: Set<string> | undefined;
     if (values.select) keys = new Set(values.select.split(',').map((s) => s.trim()).filter(Boolean));
-    if (values['select-file']) keys = new Set(fs.readFileSync(path.resolve(io.cwd, values['select-file']), 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
+    if (values['select-file']) {
+      let text: string;
+      try {
+        text = fs.readFileSync(path.resolve(io.cwd, values['select-file']), 'utf8');
+      } catch (e) {
+        throw new UsageError(`--select-file ${values['select-file']}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      keys = new Set(text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
+    }
 
     const session = openSession(io, values);
     try {

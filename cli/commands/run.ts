@@ -4,7 +4,7 @@ import type { Command, CommandIO } from '../command.ts';
 import { loadPipeline } from '../../config/load.ts';
 import { runPipeline } from '../../engine/runner.ts';
 import { writtenOf, type RunReport } from '../../engine/report.ts';
-import { writePrivateFile } from '../../db/home.ts';
+import { checkReportPath, writeReportFile } from '../report-file.ts';
 import { exitCodeForSignal, withInterrupts } from '../interrupt.ts';
 import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
 import { scrub } from '../../engine/logger.ts';
@@ -52,6 +52,7 @@ Example:
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one pipeline file');
     const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });
+    if (values['report-json']) checkReportPath(io, values['report-json']);
     const limit = values.limit === undefined ? undefined : parseLimit(values.limit);
     if (limit !== undefined && diffConfig(loaded)) throw new UsageError('--limit is for trial loads: a sync pipeline would take the rest of the source for missing records (use renkei preview, or plan)');
     if (diffConfig(loaded) && !values['dry-run']) return plannedRun(io, loaded, { force: values.force, reportJson: values['report-json'], flags: values });
@@ -67,7 +68,7 @@ export function exitCode(r: RunReport): number {
 }
 
 function writeReport(io: CommandIO, file: string, body: unknown, secrets: Set<string>): void {
-  writePrivateFile(path.resolve(io.cwd, file), scrub(JSON.stringify(body, null, 2), secrets) + '\n');
+  writeReportFile(io, path.resolve(io.cwd, file), body, secrets);
 }
 
 function tellInterrupted(io: CommandIO, r: RunReport): void {
@@ -91,6 +92,18 @@ export async function runLoaded(io: CommandIO, loaded: ReturnType<typeof loadPip
   return report;
 }
 
+/**
+ * `read = written + unchanged + filtered + rejected` (G1) — only when it holds: a run that stopped
+ * part-way has records without an outcome, and its counts are listed, not equated.
+ */
+function countsLine(r: RunReport, planned: boolean, n: (x: number) => string): string {
+  const c = r.counts;
+  const parts = `${planned ? 'would write' : 'written'} ${n(writtenOf(c))}, unchanged ${n(c.unchanged)}, filtered ${n(c.filtered)}, rejected ${n(c.rejected)}`;
+  const out = writtenOf(c) + c.unchanged + c.filtered + c.rejected;
+  if (out === c.read + (r.expanded ?? 0)) return `  read ${n(c.read)}${r.expanded ? ` + ${n(r.expanded)} target-only` : ''} = ${parts.replaceAll(', ', ' + ')}`;
+  return `  read ${n(c.read)}; ${parts} (stopped part-way: ${n(c.read + (r.expanded ?? 0) - out)} read record(s) got no outcome)`;
+}
+
 export function summary(r: RunReport): string {
   const c = r.counts;
   const n = (x: number) => x.toLocaleString('en-US');
@@ -98,7 +111,7 @@ export function summary(r: RunReport): string {
   const mark = r.status === 'succeeded' ? '✔' : r.status === 'interrupted' ? '■' : '✘';
   const lines = [
     `${mark} ${r.kind === 'run' ? '' : `${r.kind} `}${r.pipeline} ${r.status}${planned ? ' (nothing written)' : ''} in ${(r.duration_ms / 1000).toFixed(2)}s — run ${r.run_id}`,
-    `  read ${n(c.read)}${r.expanded ? ` + ${n(r.expanded)} target-only` : ''} = ${planned ? 'would write' : 'written'} ${n(writtenOf(c))} + unchanged ${n(c.unchanged)} + filtered ${n(c.filtered)} + rejected ${n(c.rejected)}`,
+    countsLine(r, planned, n),
   ];
   if (r.status === 'succeeded' && r.duration_ms >= 1000) lines.push(`  ${n(Math.round(c.read / (r.duration_ms / 1000)))} records/s`);
   for (const [kind, m] of Object.entries(r.reasons)) {

@@ -45,7 +45,7 @@ export async function renkeiRun(p: Pair, args: string[]): Promise<CliResult & { 
   const r = await runMain([...args, '--report-json', out, '--no-progress'], p.env, p.dir);
   const report = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined;
   // A sync run is a plan then an apply: the plan's error file holds the rejected and excluded records.
-  const files = [report?.plan_run_id && path.join(p.dir, 'errors', `${report.plan_run_id}.csv`), report?.errors_file].filter((f) => f && fs.existsSync(f));
+  const files = [report?.plan_run_id && path.join(p.dir, 'errors', report.pipeline, `${report.plan_run_id}.csv`), report?.errors_file].filter((f) => f && fs.existsSync(f));
   const errors = [...new Set(files)].flatMap((f) => Papa.parse<Record<string, string>>(fs.readFileSync(f, 'utf8').replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true }).data);
   return { ...r, report, errors };
 }

@@ -47,7 +47,7 @@ function load(file: string, kot: KingoftimeSandbox, params: string[], clock: Clo
 }
 
 const run = (loaded: LoadedPipeline, clock: VirtualClock) => runPipeline(loaded, {
-  logger: pino({ level: 'silent' }), now: () => new Date(clock.wall()), recordRun: false,
+  logger: pino({ level: 'silent' }), now: () => new Date(clock.wall()), recordRun: false, errorsDir: dir,
   db: async () => { throw new Error('this test uses no database'); },
 });
 const office = () => sh.state.biz_establishments[0].id;

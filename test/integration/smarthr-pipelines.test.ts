@@ -22,7 +22,7 @@ afterAll(async () => { await sb.stop(); fs.rmSync(errorsDir, { recursive: true, 
 async function run(file: string) {
   const env = { ...process.env, SMARTHR_URL: sb.url, SMARTHR_TOKEN: sb.token, RENKEI_ERRORS_DIR: errorsDir };
   const loaded = loadPipeline(path.join(ROOT, 'pipelines', file), { env, set: ['source.rate_limit=500'] });
-  return runPipeline(loaded, { logger: pino({ level: 'silent' }), db: async () => ({ pool: db.pool, url: db.url, close: async () => {} }), recordRun: false });
+  return runPipeline(loaded, { logger: pino({ level: 'silent' }), db: async () => ({ pool: db.pool, url: db.url, close: async () => {} }), recordRun: false, errorsDir });
 }
 
 describe('SmartHR pipelines into Postgres', () => {

@@ -16,30 +16,53 @@ async function readCsv(file: string): Promise<string[][]> {
 }
 
 describe('error CSV sink', () => {
-  it('G3: cells starting with = + - @ (and tab/CR) are neutralised, others untouched', () => {
-    for (const s of ['=1+2', '+81 3', '-5', '@SUM(A1)', '\tx', '\rx']) expect(neutralise(s)).toBe(`'${s}`);
+  it('G3: cells starting with = + - @ (also full-width, or after spaces, and tab/CR) are neutralised, others untouched', () => {
+    for (const s of ['=1+2', '+81 3', '-5', '@SUM(A1)', '\tx', '\rx', ' =1+2', '\u3000=SUM(A1)', '＝1+2', '＋81']) expect(neutralise(s)).toBe(`'${s}`);
     for (const s of ['abc', '', '1=1', '山田']) expect(neutralise(s)).toBe(s);
   });
 
   it('G2: writes every drop with run id, stage, code, message, key, origin and record; G3: UTF-8 with BOM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-err-'));
     const ctx = makeCtx({ baseDir: dir, key: ['emp_code'], runId: 'R1' });
-    const sink = errorCsvSink.create({ type: 'csv', path: 'errs/{run_id}.csv' }, ctx);
-    expect(sink.location).toBe(path.join(dir, 'errs/R1.csv'));
+    const sink = errorCsvSink.create({ type: 'csv', path: 'errs/{run_id}.csv', allow_outside: false }, ctx);
     await sink.open();
+    expect(sink.location).toBeNull(); // created with the first reject, not before
+    expect(fs.existsSync(path.join(dir, 'errs'))).toBe(false);
     await sink.write([
       new Drop('rejected', 'MISSING_EMAIL', 'email: missing', 'in.csv:3', { emp_code: '007', name: '山田,"太郎"\n' }, 'email', 'transforms[0]:validate'),
       new Drop('rejected', 'CSV_RAGGED_ROW', 'line 9: expected 3 columns, got 4', 'in.csv:9', '=HYPERLINK("http://x"),a,b,c', undefined, 'source:csv'),
     ]);
     await sink.close();
-    const bytes = fs.readFileSync(sink.location);
+    expect(sink.location).toBe(path.join(dir, 'errs/R1.csv'));
+    expect(fs.statSync(sink.location!).mode & 0o777).toBe(0o600);
+    const bytes = fs.readFileSync(sink.location!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const rows = await readCsv(sink.location);
+    const rows = await readCsv(sink.location!);
     rows[0][0] = rows[0][0].replace(/^\uFEFF/, '');
     expect(rows[0]).toEqual([...COLUMNS]);
     expect(rows[1].slice(0, 6)).toEqual(['R1', 'transforms[0]:validate', 'MISSING_EMAIL', 'email: missing', '007', 'in.csv:3']);
     expect(JSON.parse(rows[1][6])).toEqual({ emp_code: '007', name: '山田,"太郎"\n' });
     expect(rows[2][6]).toBe(`'=HYPERLINK("http://x"),a,b,c`);
     expect(rows).toHaveLength(3);
+  });
+
+  it('never overwrites an existing file (a new name is taken), keeps relative paths inside the pipeline folder, refuses /proc', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-err-'));
+    const ctx = makeCtx({ baseDir: dir, key: [], runId: 'R2' });
+    fs.writeFileSync(path.join(dir, 'errors.csv'), 'precious');
+    const drop = new Drop('rejected', 'X', 'x', 'in:1', { a: 1 }, undefined, 's');
+    const sink = errorCsvSink.create({ type: 'csv', path: 'errors.csv', allow_outside: false }, ctx);
+    await sink.open();
+    await sink.write([drop]);
+    await sink.close();
+    expect(fs.readFileSync(path.join(dir, 'errors.csv'), 'utf8')).toBe('precious');
+    expect(sink.location).toBe(path.join(dir, 'errors-2.csv'));
+    const none = errorCsvSink.create({ type: 'csv', path: 'never.csv', allow_outside: false }, ctx);
+    await none.open();
+    await none.close();
+    expect(fs.existsSync(path.join(dir, 'never.csv'))).toBe(false);
+    expect(() => errorCsvSink.create({ type: 'csv', path: '../../outside.csv', allow_outside: false }, ctx)).toThrow(/leads out of the pipeline's folder/);
+    expect(errorCsvSink.create({ type: 'csv', path: '../outside.csv', allow_outside: true }, ctx).location).toBeNull();
+    expect(() => errorCsvSink.create({ type: 'csv', path: '/proc/self/x', allow_outside: false }, ctx)).toThrow(/not a regular file location/);
   });
 });
