@@ -1,0 +1,79 @@
+/**
+ * Findings of the adversarial pass (issue 14), each a test named after it: what broke then must now
+ * hold. Finding numbers are the issue's.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runMain } from '../helpers/cli.ts';
+import { freshDb, type TestDb } from '../helpers/db.ts';
+import { summary } from '../../cli/commands/run.ts';
+import type { RunReport } from '../../engine/report.ts';
+
+let tdb: TestDb;
+let dir: string;
+beforeAll(async () => {
+  tdb = await freshDb();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-hostile-'));
+  fs.writeFileSync(path.join(dir, 'in.csv'), 'code,n\nA,1\nB,x\n');
+  fs.writeFileSync(path.join(dir, 'p.yaml'), `name: hostile
+source: { type: csv, path: in.csv }
+sinks: [{ type: postgres, table: hostile, create_table: true, columns: [{ name: code, type: text }, { name: n, type: integer }] }]
+errors: { type: csv, path: errors.csv }
+`);
+});
+
+describe('issue 14 findings', () => {
+  it('finding 2: the error file is made with the first reject and never overwrites an existing file; ../ out of the pipeline folder is refused', async () => {
+    fs.writeFileSync(path.join(dir, 'errors.csv'), 'an unrelated file\n');
+    const r = await runMain(['run', 'p.yaml', '--no-progress'], { DATABASE_URL: tdb.url }, dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'errors.csv'), 'utf8')).toBe('an unrelated file\n');
+    expect(fs.readFileSync(path.join(dir, 'errors-2.csv'), 'utf8')).toMatch(/SINK_PG_ROW/);
+    fs.writeFileSync(path.join(dir, 'out.yaml'), fs.readFileSync(path.join(dir, 'p.yaml'), 'utf8').replace('path: errors.csv', 'path: ../../victim.csv'));
+    const out = await runMain(['run', 'out.yaml', '--no-progress'], { DATABASE_URL: tdb.url }, dir);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/errors\.path \.\.\/\.\.\/victim\.csv: leads out of the pipeline's folder/);
+  });
+
+  it('finding 3: --report-json to a place that cannot be written fails before the run (exit 2, nothing loaded)', async () => {
+    const before = (await tdb.pool.query(`SELECT to_regclass('hostile') AS t`)).rows[0].t ? (await tdb.pool.query('SELECT count(*)::int AS n FROM hostile')).rows[0].n : 0;
+    fs.writeFileSync(path.join(dir, 'afile'), 'x');
+    const r = await runMain(['run', 'p.yaml', '--report-json', 'afile/report.json'], { DATABASE_URL: tdb.url }, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--report-json afile\/report\.json: cannot write there .*nothing was run/);
+    const proc = await runMain(['run', 'p.yaml', '--report-json', '/proc/self/report.json'], { DATABASE_URL: tdb.url }, dir);
+    expect(proc.code).toBe(2);
+    const after = (await tdb.pool.query(`SELECT to_regclass('hostile') AS t`)).rows[0].t ? (await tdb.pool.query('SELECT count(*)::int AS n FROM hostile')).rows[0].n : 0;
+    expect(after).toBe(before);
+  });
+
+  it('finding 10: an unreachable DATABASE_URL is one clear line (no stack trace, no password), exit 1, and the report is still written', async () => {
+    const url = 'postgres://renkei:s3cretpw@127.0.0.1:1/nowhere';
+    const runs = await runMain(['runs'], { DATABASE_URL: url }, dir);
+    expect(runs.code).toBe(1);
+    expect(runs.stderr).toMatch(/^renkei runs: DB: cannot connect to the state database 127\.0\.0\.1:1\/nowhere \(DATABASE_URL\): connect ECONNREFUSED/);
+    expect(runs.stderr).not.toMatch(/\n\s+at |s3cretpw|internal error/);
+    const run = await runMain(['run', 'p.yaml', '--report-json', 'unreachable.json', '--no-progress'], { DATABASE_URL: url }, dir);
+    expect(run.code).toBe(1);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/s3cretpw|internal error/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'unreachable.json'), 'utf8'))).toMatchObject({ status: 'failed', error: { code: 'DB' } });
+  });
+
+  it('finding 12: apply --select-file that does not exist is a usage error (exit 2), not a stack trace', async () => {
+    fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ version: 1, candidates: [] }));
+    const r = await runMain(['apply', 'plan.json', '--select-file', '/nonexistent'], { DATABASE_URL: tdb.url }, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--select-file \/nonexistent: cannot read it \(ENOENT\)/);
+  });
+
+  it('finding 14: a run that stopped part-way prints its counts, not a false equation; renkei schema --bogus exits 2', async () => {
+    const report = { run_id: 'r', pipeline: 'p', status: 'failed', kind: 'run', duration_ms: 10, expanded: 0, reasons: { filtered: {}, rejected: {} }, errors_file: null,
+      counts: { read: 185_000, written: 0, unchanged: 0, filtered: 0, rejected: 12 }, error: { code: 'SOURCE_IO', message: 'x' } } as unknown as RunReport;
+    const text = summary(report);
+    expect(text).not.toMatch(/read 185,000 =/);
+    expect(text).toMatch(/read 185,000; written 0, unchanged 0, filtered 0, rejected 12 \(stopped part-way: 184,988 read record\(s\) got no outcome\)/);
+    expect((await runMain(['schema', '--bogus'], {}, dir)).code).toBe(2);
+  });
+});
