@@ -26,7 +26,10 @@ export interface LoadedPipeline {
   secrets: Set<string>;
   /** sha256 of the validated config with secrets masked: tells whether two runs ran the same config. */
   hash: string;
-  /** The `--set` overrides it was loaded with (a plan keeps them so apply loads the same config). */
+  /**
+   * The `--set` overrides it was loaded with, as they may be stored (a plan and the run table keep
+   * them so apply loads the same config): a secret's value is replaced by {@link REDACTED} (G5).
+   */
   overrides: string[];
   /** Every declared parameter's value (given with `--param`, else its default). */
   params: Record<string, ParamValue>;
@@ -148,7 +151,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
   }
   const config: PipelineConfig = result.success ? result.data : (raw as PipelineConfig);
   const hash = crypto.createHash('sha256').update(scrub(JSON.stringify(config), secrets)).digest('hex');
-  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: [...(opts.set ?? [])], params: params.values, paramArgs: [...(opts.params ?? [])], components, warnings };
+  return { file, baseDir: path.dirname(path.resolve(file)), config, secrets, hash, overrides: storedOverrides(opts.set ?? [], secrets), params: params.values, paramArgs: [...(opts.params ?? [])], components, warnings };
 }
 
 /**
@@ -204,10 +207,27 @@ function scalarOf(text: string): unknown {
   return text;
 }
 
+/** What stands in a stored `--set` for a secret value; apply asks for it again. */
+export const REDACTED = '[REDACTED]';
+
+/** `--set` overrides as they may be stored: values under secret keys, or holding a secret, redacted. */
+export function storedOverrides(set: readonly string[], secrets: ReadonlySet<string>): string[] {
+  return set.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) return spec;
+    const key = spec.slice(0, eq);
+    const value = spec.slice(eq + 1);
+    const last = key.replace(/\[\d+\]/g, '').split('.').pop() ?? '';
+    const secret = SECRET_KEY.test(last) || [...secrets].some((s) => s.length >= 4 && value.includes(s));
+    return secret ? `${key}=${REDACTED}` : spec;
+  });
+}
+
 /** `a.b[0].c=value` or `a.b.0.c=value`; the value is read as YAML (numbers, booleans, lists). */
 function applySet(doc: Document, spec: string, problems: string[]): void {
   const eq = spec.indexOf('=');
-  if (eq <= 0) { problems.push(`--set ${spec}: expected key.path=value`); return; }
+  // The value is never echoed: it may be a password (a connection string, a token).
+  if (eq <= 0) { problems.push(`--set (argument ${JSON.stringify(spec.slice(0, 3))}…): expected key.path=value`); return; }
   const keyPath = spec.slice(0, eq).replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean)
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   let value: unknown;
@@ -215,7 +235,7 @@ function applySet(doc: Document, spec: string, problems: string[]): void {
   try {
     doc.setIn(keyPath, doc.createNode(value ?? null));
   } catch (e) {
-    problems.push(`--set ${spec}: cannot set ${formatPath(keyPath)} (${(e as Error).message})`);
+    problems.push(`--set ${formatPath(keyPath)}=…: cannot set ${formatPath(keyPath)} (${(e as Error).message})`);
   }
 }
 

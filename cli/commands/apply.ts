@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
-import { loadPipeline } from '../../config/load.ts';
+import { REDACTED, loadPipeline } from '../../config/load.ts';
 import { applyPlan } from '../../sync/applier.ts';
 import { RenkeiError } from '../../engine/errors.ts';
 import type { CandidateStatus, Plan } from '../../sync/plan.ts';
@@ -29,6 +29,7 @@ Options:
   --select-file F    only the keys listed in F (one per line)
   --force            apply even if the target changed since the plan, the pipeline file changed, or a guard refuses
   --retry-failed RUN re-plan only the records that failed in apply run RUN, and apply them
+  --set key.path=value  a secret the plan was made with (--set token=…), which plans never store (G5)
 ${LOG_HELP}
 ${STARTED_BY_HELP}
 
@@ -36,7 +37,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { only: { type: 'string', default: 'new,changed' }, select: { type: 'string' }, 'select-file': { type: 'string' }, force: { type: 'boolean', default: false }, 'retry-failed': { type: 'string' }, ...LOG_OPTIONS, ...STARTED_BY_OPTIONS },
+      options: { only: { type: 'string', default: 'new,changed' }, select: { type: 'string' }, 'select-file': { type: 'string' }, force: { type: 'boolean', default: false }, 'retry-failed': { type: 'string' }, set: { type: 'string', multiple: true }, ...LOG_OPTIONS, ...STARTED_BY_OPTIONS },
     });
     const retry = values['retry-failed'];
     if (retry ? positionals.length !== 0 : positionals.length !== 1) throw new UsageError(retry ? '--retry-failed takes a run id instead of a plan file' : 'expected exactly one plan file');
@@ -67,7 +68,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
         const failed = new Set((await runErrors(db.pool, retry, 1_000_000)).filter((e) => e.outcome === 'rejected').map((e) => e.key).filter(Boolean));
         if (failed.size === 0) { io.stdout.write(`run ${retry} has no failed records: nothing to retry\n`); return 0; }
         io.stdout.write(`re-planning the ${failed.size} record(s) that failed in ${retry}\n`);
-        loaded = loadPipeline(run.pipeline_file, { env: io.env, set: run.overrides ?? [], params: run.params ?? [] });
+        loaded = loadPipeline(run.pipeline_file, { env: io.env, set: withSecrets(run.overrides ?? [], values.set), params: run.params ?? [] });
         for (const s of loaded.secrets) session.secrets.add(s);
         const r = await planAndPrint(io, session, loaded, { limit: 50, statuses: ['new', 'changed', 'rejected'], onlyKeys: failed });
         if (!r.plan) return 1;
@@ -80,7 +81,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
           throw new UsageError(`cannot read plan ${positionals[0]}: ${(e as Error).message}`);
         }
         if (plan?.version !== 1 || !Array.isArray(plan.candidates)) throw new UsageError(`${positionals[0]} is not a renkei plan`);
-        loaded = loadPipeline(plan.pipeline_file, { env: io.env, set: plan.overrides ?? [], params: plan.params ?? [] });
+        loaded = loadPipeline(plan.pipeline_file, { env: io.env, set: withSecrets(plan.overrides ?? [], values.set), params: plan.params ?? [] });
         for (const s of loaded.secrets) session.secrets.add(s);
       }
       try {
@@ -98,3 +99,22 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
     }
   },
 };
+
+const keyOfSet = (spec: string) => spec.slice(0, Math.max(0, spec.indexOf('=')));
+
+/**
+ * The `--set` overrides to load a plan's pipeline with: the stored ones, with each secret the plan
+ * could not keep (stored as [REDACTED], G5) given again with `apply --set key=value`.
+ */
+export function withSecrets(stored: readonly string[], given: readonly string[] | undefined): string[] {
+  const secretKeys = stored.filter((s) => s.endsWith(`=${REDACTED}`)).map(keyOfSet);
+  const byKey = new Map((given ?? []).map((g) => [keyOfSet(g), g]));
+  for (const k of byKey.keys()) {
+    if (!secretKeys.includes(k)) throw new UsageError(`apply --set ${k || '(no key)'}=…: apply only takes the secrets its plan was made with again (${secretKeys.length ? secretKeys.join(', ') : 'this plan has none'}); anything else is planned anew with renkei plan`);
+  }
+  const missing = secretKeys.filter((k) => !byKey.has(k));
+  if (missing.length) {
+    throw new UsageError(`the plan was made with secret --set values, which are never stored: give them again: ${missing.map((k) => `--set ${k}=…`).join(' ')} (or give secrets through \${ENV} variables in the pipeline file)`);
+  }
+  return stored.map((s) => (s.endsWith(`=${REDACTED}`) ? byKey.get(keyOfSet(s))! : s));
+}

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { runMain } from '../helpers/cli.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import { summary } from '../../cli/commands/run.ts';
+import { ROOT } from '../helpers/cli.ts';
 import type { RunReport } from '../../engine/report.ts';
 
 let tdb: TestDb;
@@ -75,5 +76,31 @@ describe('issue 14 findings', () => {
     expect(text).not.toMatch(/read 185,000 =/);
     expect(text).toMatch(/read 185,000; written 0, unchanged 0, filtered 0, rejected 12 \(stopped part-way: 184,988 read record\(s\) got no outcome\)/);
     expect((await runMain(['schema', '--bogus'], {}, dir)).code).toBe(2);
+  });
+
+  it('finding 1: a secret given with --set is stored nowhere (plan file, run table, runs --json, messages); apply asks for it again', async () => {
+    const diff = path.join(ROOT, 'test/pipelines/diff/pipeline.yaml');
+    const env = { DATABASE_URL: tdb.url, DIFF_OUT: dir, RENKEI_HOME: path.join(dir, 'home') };
+    const secret = tdb.url; // a connection string with its password
+    const plan = await runMain(['plan', diff, '--out', 'secret-plan.json', '--set', `sinks[0].connection=${secret}`], env, dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    const planText = fs.readFileSync(path.join(dir, 'secret-plan.json'), 'utf8');
+    expect(planText).not.toContain(secret);
+    expect(JSON.parse(planText).overrides).toEqual(['sinks[0].connection=[REDACTED]']);
+    const runs = await runMain(['runs', '--json'], env, dir);
+    expect(runs.stdout).not.toContain(secret);
+    const without = await runMain(['apply', 'secret-plan.json'], env, dir);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/give them again: --set sinks\[0\]\.connection=…/);
+    const other = await runMain(['apply', 'secret-plan.json', '--set', 'sinks[0].table=elsewhere'], env, dir);
+    expect(other.code).toBe(2);
+    const applied = await runMain(['apply', 'secret-plan.json', '--set', `sinks[0].connection=${secret}`], env, dir);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(`${applied.stdout}${applied.stderr}`).not.toContain(secret);
+    expect((await tdb.pool.query('SELECT count(*)::int AS n FROM candidates')).rows[0].n).toBe(2);
+    // A malformed --set never echoes its value.
+    const bad = await runMain(['validate', diff, '--set', `postgres://u:${'p4ssw0rd'}@h/db`], env, dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).not.toContain('p4ssw0rd');
   });
 });
