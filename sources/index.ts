@@ -12,9 +12,10 @@ import {
 import { kingoftimeDivisionsSource, kingoftimeEmployeesSource, kingoftimeWorkingTypesSource } from './kingoftime-lists.ts';
 import { kingoftimeDailyWorkingsSource, kingoftimeMonthlyWorkingsSource } from './kingoftime-workings.ts';
 import { mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource } from './mikiwame-lists.ts';
+import { postgresSource } from './postgres.ts';
 
 export const sources = [
-  csvSource, jsonSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource,
+  csvSource, jsonSource, postgresSource, smarthrCrewsSource, smarthrDepartmentsSource, smarthrEmploymentTypesSource, smarthrJobTitlesSource,
   smarthrCustomFieldTemplatesSource, smarthrBizEstablishmentsSource,
   mikiwameDepartmentsSource, mikiwameEmployeesSource, mikiwameResultsSource,
   kingoftimeEmployeesSource, kingoftimeDivisionsSource, kingoftimeWorkingTypesSource, kingoftimeDailyWorkingsSource, kingoftimeMonthlyWorkingsSource,
