@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { defineComponent, type Source } from '../engine/types.ts';
 import { csvRecords } from './csv-records.ts';
-import { encodingOption, readFileChunks } from './text-decode.ts';
+import { checkEncoding, encodingCheckOption, encodingOption, readFileChunks } from './text-decode.ts';
 
 const oneChar = (what: string) =>
   z.string().refine((v) => v.length === 1 || v === '\\t', { message: `${what} must be one character (or "\\t" for tab)` });
@@ -17,6 +17,7 @@ const schema = z
     type: z.literal('csv'),
     path: z.string().min(1).describe('CSV file to read; relative to the pipeline file. Origins of records are `<path>:<line>`.'),
     encoding: encodingOption,
+    encoding_check: encodingCheckOption,
     delimiter: oneChar('delimiter').default(',').describe('Field delimiter: one character, e.g. "," (default), ";" or "\\t" for tab-separated files.'),
     quote: oneChar('quote').default('"').describe('Quote character (default `"`); a doubled quote inside a quoted field is one quote.'),
     header: z.boolean().default(true).describe('The first row (after `skip_lines`) holds the field names. With `columns` too, that row is skipped and `columns` names the fields by position.'),
@@ -49,10 +50,10 @@ export const csvSource = defineComponent({
     const tab = (v: string) => (v === '\\t' ? '\t' : v);
     return {
       read: () =>
-        csvRecords(readFileChunks(file, options.path, (s) => {
+        csvRecords(checkEncoding(readFileChunks(file, options.path, (s) => {
           stream = s;
           try { size = fs.statSync(file).size; } catch { size = 0; }
-        }), {
+        }), options.encoding, options.path, options.encoding_check), {
           encoding: options.encoding,
           delimiter: tab(options.delimiter),
           quote: tab(options.quote),

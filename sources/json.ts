@@ -7,7 +7,7 @@ import path from 'node:path';
 import type fs from 'node:fs';
 import { z } from 'zod';
 import { defineComponent, type Source } from '../engine/types.ts';
-import { encodingOption, readFileChunks } from './text-decode.ts';
+import { checkEncoding, encodingCheckOption, encodingOption, readFileChunks } from './text-decode.ts';
 import { ndjsonRecords } from './json-ndjson.ts';
 import { jsonArrayRecords } from './json-array.ts';
 
@@ -19,6 +19,7 @@ const schema = z
     items_path: z.string().min(1).regex(/^[^.]+(\.[^.]+)*$/, 'dot-separated keys, e.g. "data.items"').optional()
       .describe('For `format: array`: where the array sits inside the top-level object, as dot-separated keys (`data.items` for {"data": {"items": [...]}}). Omit when the file is the array.'),
     encoding: encodingOption,
+    encoding_check: encodingCheckOption,
   })
   .superRefine((o, ctx) => {
     if (o.items_path && o.format !== 'array') ctx.addIssue({ code: 'custom', path: ['items_path'], message: '`items_path` applies to `format: array` only' });
@@ -34,7 +35,7 @@ export const jsonSource = defineComponent({
     let stream: fs.ReadStream | null = null;
     return {
       read() {
-        const chunks = readFileChunks(file, options.path, (s) => { stream = s; });
+        const chunks = checkEncoding(readFileChunks(file, options.path, (s) => { stream = s; }), options.encoding, options.path, options.encoding_check);
         const o = { encoding: options.encoding, batchSize: ctx.options.batch_size };
         return options.format === 'ndjson'
           ? ndjsonRecords(chunks, o, options.path)

@@ -177,14 +177,67 @@ export async function* readFileChunks(file: string, shown: string, onStream?: (s
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(e);
     throw new RenkeiError('SOURCE_IO', `cannot open ${shown}: ${why}`, { cause: e });
   }
+  // Size, time and identity at open: a file rewritten, truncated or replaced under the read must fail
+  // the run, never end it "succeeded" with part of the rows. A device (/dev/zero) is not a file.
+  const before = await handle.stat();
+  if (before.isCharacterDevice() || before.isBlockDevice()) {
+    await handle.close();
+    throw new RenkeiError('SOURCE_IO', `cannot read ${shown}: it is a device, not a file`);
+  }
   const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
   onStream?.(stream);
+  let bytes = 0;
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    for await (const chunk of stream) { bytes += (chunk as Buffer).length; yield chunk as Buffer; }
   } catch (e) {
     throw new RenkeiError('SOURCE_IO', `cannot read ${shown}: ${errorMessage(e)}`, { cause: e });
   } finally {
     stream.destroy();
     onStream?.(null);
+  }
+  if (before.isFile()) {
+    let after: fs.Stats | undefined;
+    try { after = fs.statSync(file); } catch { /* removed */ }
+    if (!after || after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytes !== before.size) {
+      throw new RenkeiError('SOURCE_IO', `${shown} changed while it was being read (${before.size.toLocaleString('en-US')} bytes at open, ${after ? `${after.size.toLocaleString('en-US')} now` : 'gone now'}, ${bytes.toLocaleString('en-US')} read): the run stops so that no partial file is loaded; read it again once it is complete`);
+    }
+  }
+}
+
+/** The `encoding_check` option of the file sources. */
+export const encodingCheckOption = z.boolean().default(true)
+  .describe('Stop when the file looks like another encoding than `encoding` says (UTF-8 read as Shift_JIS would load mojibake such as 螻ｱ逕ｰ, and the reverse rejects every row). false reads it as told.');
+
+/** Multibyte UTF-8 sequences in `b` (0 when `b` is not valid UTF-8). */
+function utf8Multibyte(b: Uint8Array): number {
+  if (!isUtf8(b)) return 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) if (b[i] >= 0xc2 && b[i] <= 0xf4) n++;
+  return n;
+}
+
+/**
+ * Looks at the start of a file for the likely encoding mix-up and stops the read naming both
+ * encodings: text whose bytes are valid UTF-8 with multibyte characters but declared Shift_JIS/EUC-JP,
+ * or text declared UTF-8 that is not UTF-8 but decodes cleanly as CP932. The chunks pass on unchanged.
+ */
+export async function* checkEncoding(chunks: ByteChunks, encoding: string, shown: string, enabled = true): AsyncGenerator<Uint8Array> {
+  let first = true;
+  for await (const chunk of chunks) {
+    if (first && enabled) {
+      first = false;
+      const enc = resolveEncoding(encoding);
+      const sample = chunk.subarray(0, completePrefix(chunk.subarray(0, 64 * 1024)));
+      if (enc !== 'utf-8' && utf8Multibyte(sample) >= 4) {
+        throw new RenkeiError('SOURCE_ENCODING', `${shown} looks like UTF-8 (its bytes are valid UTF-8 text with Japanese characters), but encoding: ${encoding} was given: reading it that way would load mojibake. Set encoding: utf-8, or encoding_check: false to read it as ${encoding} anyway`);
+      }
+      if (enc === 'utf-8' && !isUtf8(sample)) {
+        const asSjis = iconv.decode(Buffer.from(sample), 'cp932');
+        if (!asSjis.includes('\uFFFD') && /[\u3040-\u30ff\u4e00-\u9fff]/.test(asSjis)) {
+          throw new RenkeiError('SOURCE_ENCODING', `${shown} is not UTF-8 but reads cleanly as Shift_JIS (CP932), while encoding: ${encoding} was given: every row would be rejected. Set encoding: shift_jis, or encoding_check: false to read it as ${encoding} anyway`);
+        }
+      }
+    }
+    yield chunk;
   }
 }

@@ -11,6 +11,8 @@ import { freshDb, type TestDb } from '../helpers/db.ts';
 import { summary } from '../../cli/commands/run.ts';
 import { ROOT } from '../helpers/cli.ts';
 import type { RunReport } from '../../engine/report.ts';
+import iconv from 'iconv-lite';
+import { readFileChunks } from '../../sources/text-decode.ts';
 
 let tdb: TestDb;
 let dir: string;
@@ -102,5 +104,40 @@ describe('issue 14 findings', () => {
     const bad = await runMain(['validate', diff, '--set', `postgres://u:${'p4ssw0rd'}@h/db`], env, dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).not.toContain('p4ssw0rd');
+  });
+
+  it('finding 4: a UTF-8 file declared shift_jis (and the reverse) stops the run naming both encodings, unless encoding_check: false', async () => {
+    const text = 'code,name\nE1,山田太郎\nE2,佐藤花子\nE3,鈴木一郎\n';
+    fs.writeFileSync(path.join(dir, 'utf8.csv'), text);
+    fs.writeFileSync(path.join(dir, 'sjis.csv'), iconv.encode(text, 'cp932'));
+    const yaml = (file: string, enc: string) => `name: enc\nsource: { type: csv, path: ${file}, encoding: ${enc} }\nsinks: [{ type: postgres, table: enc_${enc.replace('-', '')}, create_table: true, columns: [{ name: code, type: text }, { name: name, type: text }] }]\n`;
+    fs.writeFileSync(path.join(dir, 'e1.yaml'), yaml('utf8.csv', 'shift_jis'));
+    fs.writeFileSync(path.join(dir, 'e2.yaml'), yaml('sjis.csv', 'utf-8'));
+    const env = { DATABASE_URL: tdb.url, RENKEI_HOME: path.join(dir, 'home') };
+    const a = await runMain(['run', 'e1.yaml', '--no-progress'], env, dir);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toMatch(/SOURCE_ENCODING: utf8\.csv looks like UTF-8 .*but encoding: shift_jis was given.*Set encoding: utf-8, or encoding_check: false/);
+    const b = await runMain(['run', 'e2.yaml', '--no-progress'], env, dir);
+    expect(b.code).toBe(1);
+    expect(b.stdout).toMatch(/SOURCE_ENCODING: sjis\.csv is not UTF-8 but reads cleanly as Shift_JIS \(CP932\), while encoding: utf-8 was given/);
+    // Forced: read as told (here most rows then fail to decode and are rejected with their line).
+    const forced = await runMain(['run', 'e1.yaml', '--no-progress', '--set', 'source.encoding_check=false', '--set', 'options.max_rejected_ratio=1'], env, dir);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).not.toMatch(/SOURCE_ENCODING/);
+  });
+
+  it('finding 5: a file that changes while it is read fails the read (nothing partial loaded); a device is not a file', async () => {
+    const file = path.join(dir, 'growing.csv');
+    fs.writeFileSync(file, 'x'.repeat(600 * 1024));
+    const read = async () => {
+      let n = 0;
+      for await (const chunk of readFileChunks(file, 'growing.csv')) {
+        if (n++ === 0) fs.appendFileSync(file, 'more rows\n');
+        void chunk;
+      }
+    };
+    await expect(read()).rejects.toThrow(/growing\.csv changed while it was being read/);
+    const zero = async () => { for await (const c of readFileChunks('/dev/zero', '/dev/zero')) void c; };
+    await expect(zero()).rejects.toThrow(/it is a device, not a file/);
   });
 });
