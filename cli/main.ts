@@ -16,8 +16,9 @@ import { command as sandboxCommand } from './commands/sandbox.ts';
 import { dbCommand } from './commands/db.ts';
 import { previewCommand } from './commands/preview.ts';
 import { linkCommand } from './commands/link.ts';
+import { initCommand } from './commands/init.ts';
 
-export const commands: Command[] = [validateCommand, previewCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, dbCommand, schemaCommand, sandboxCommand, demoCommand, linkCommand];
+export const commands: Command[] = [initCommand, validateCommand, previewCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, dbCommand, schemaCommand, sandboxCommand, demoCommand, linkCommand];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length));
