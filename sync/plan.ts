@@ -24,6 +24,11 @@ export interface Candidate {
   /** The record's key (pipeline `key` fields joined with `|`). */
   key: string;
   status: CandidateStatus;
+  /**
+   * Who the record is, for a reviewer: the values of the diff stage's `label` fields joined with a
+   * space (e.g. `山田 太郎 営業部`); absent when none is configured or all are blank.
+   */
+  label?: string;
   /** Source position (file:line, page:index); absent for `missing` (target-only) records. */
   origin?: string;
   /** For `changed`: every differing compared field. */
@@ -75,5 +80,31 @@ export interface Plan {
   /** Records the source returned (the base of the source-size guard). */
   source_records: number;
   counts: PlanCounts;
+  /** The diff stage's `label` fields (stream names) the candidates' labels were made of; absent in older plans. */
+  label_fields?: string[];
+  /**
+   * Target records the diff stage could not compare because their key is blank: never updated,
+   * never reported missing. Absent in older plans and when there are none.
+   */
+  target_blank_keys?: BlankKeyTargets;
   candidates: Candidate[];
 }
+
+/** Target records with a blank key: how many, and enough to find each one in the target. */
+export interface BlankKeyTargets {
+  /** Every such target record. */
+  count: number;
+  /** The first `BLANK_KEY_LISTED` of them. */
+  records: BlankKeyTarget[];
+}
+
+/** One target record with a blank key: where it was read, its `carry` fields (e.g. the id) and its label. */
+export interface BlankKeyTarget {
+  origin?: string;
+  /** The diff stage's `carry` fields of the record (e.g. `{ id: "…" }`), no other values. */
+  identity?: Record<string, unknown>;
+  label?: string;
+}
+
+/** Blank-key target records listed one by one (the count is always complete). */
+export const BLANK_KEY_LISTED = 1000;

@@ -8,7 +8,9 @@
  * Values compare as text (lib/fields.ts canon: blank = null = '', 1 = "1", DATE columns as YYYY-MM-DD),
  * so run `normalize` on both sides' formats first. Memory for the target: see lib/target-index.ts
  * (per key a hash of the compared fields and a file offset; full values on disk). Target records whose
- * key is blank or repeated are not indexed (counted in a warning log line: counts only, no values).
+ * key is blank or repeated are not indexed (counted in a warning log line: counts only, no values);
+ * those with a blank key are also a fact of the run (`target_blank_keys`: the count, and for the first
+ * 1,000 their origin, `carry` fields and label) so the plan and the review page list them.
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -24,6 +26,7 @@ const schema = z.strictObject({
   target: sourceConfig.describe('Any source config reading the target snapshot (SaaS API, Postgres table, file).'),
   target_fields: z.record(z.string(), z.string()).default({}).describe('Stream field → target field name, for key and compared fields named differently in the target.'),
   carry: z.array(z.string().min(1)).default([]).describe('Target fields copied into the record\'s `meta.target` when it is changed, e.g. [id] so a sink can PATCH the target record.'),
+  label: z.array(z.string().min(1)).default([]).describe('Stream fields that tell a reviewer who a record is, e.g. [last_name, first_name, department]: `renkei plan` shows their values next to the key (terminal, review page) and keeps them in the plan (a private file, G6). Read from the target (through `target_fields`) for records missing in the source and for target records with a blank key. Never compared.'),
   temp_dir: z.string().optional().describe('Directory for the target snapshot file (default: the OS temp dir). Relative to the pipeline file.'),
 }).describe('Classify records as new / changed / unchanged against a target snapshot; report target records missing from the stream.');
 
@@ -32,6 +35,21 @@ export type DiffOptions = z.infer<typeof schema>;
 export type TargetReader = (each: (rec: Rec) => void) => Promise<number>;
 
 const BATCH = 1000;
+/** Blank-key target records listed one by one in the facts (the count is always complete). */
+const BLANK_LISTED = 1000;
+
+/** A label: the non-blank values of `fields` joined with a space; undefined when there is none. */
+export function labelText(gets: Getter[], d: Row): string | undefined {
+  let s = '';
+  for (const g of gets) {
+    const v = canon(g(d));
+    if (v !== '') s = s === '' ? v : `${s} ${v}`;
+  }
+  return s === '' ? undefined : s;
+}
+
+/** A target record the diff could not index because its key is blank (see `BlankKeyTarget` in sync/plan.ts). */
+interface BlankKeyRecord { origin?: string; identity?: Row; label?: string }
 const SEP = '\u0000';
 
 /** A diff stage that can also answer, after `open`, what the target holds for a key (apply's re-check). */
@@ -55,7 +73,7 @@ function snapshotFingerprint(idx: TargetIndex): string {
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
-export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { carry?: string[] }, readTarget: TargetReader, ctx: Pick<Ctx, 'logger'>, tempDir?: string): DiffStage {
+export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry' | 'label'> & { carry?: string[]; label?: string[] }, readTarget: TargetReader, ctx: Pick<Ctx, 'logger'>, tempDir?: string): DiffStage {
   const fields = o.fields, n = fields.length;
   const keyGets = o.key.map(getter);
   const getsS = fields.map(getter);
@@ -65,12 +83,28 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { 
   const keyFieldsT = o.key.map(tName), fieldsT = fields.map(tName);
   const h = new Uint32Array(2);
   const carry = o.carry ?? [];
+  const labelT = (o.label ?? []).map(tName);
+  const labelGetsT = labelT.map(getter);
   let index: TargetIndex | undefined;
+  let blank = 0;
+  let blankListed: BlankKeyRecord[] = [];
 
   const fieldText = (gets: Getter[], d: Row): string => {
     let s = canon(gets[0](d));
     for (let i = 1; i < n; i++) s += SEP + canon(gets[i](d));
     return s;
+  };
+  /** Enough to find a blank-key target record again, and no other values (G6). */
+  const blankRecord = (t: Rec): BlankKeyRecord => {
+    const r: BlankKeyRecord = {};
+    if (t.origin !== undefined) r.origin = t.origin;
+    if (carry.length) {
+      r.identity = {};
+      for (const f of carry) r.identity[f] = t.data[f] ?? null;
+    }
+    const label = labelText(labelGetsT, t.data);
+    if (label !== undefined) r.label = label;
+    return r;
   };
   /** Only the fields the pipeline reads are kept from the target (G6). */
   const project = (d: Row): Row => {
@@ -78,6 +112,7 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { 
     for (const f of keyFieldsT) p[f] = d[f] ?? null;
     for (const f of fieldsT) p[f] = d[f] ?? null;
     for (const f of carry) p[f] = d[f] ?? null;
+    for (const f of labelT) p[f] = d[f] ?? null;
     return p;
   };
 
@@ -85,10 +120,15 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { 
     expands: true,
     async open() {
       const idx = index = new TargetIndex(tempDir);
-      let blank = 0, repeated = 0;
+      let repeated = 0;
+      blank = 0;
+      blankListed = [];
       const unreadable = await readTarget((t) => {
         const k = keyText(keyGetsT, t.data);
-        if (k === '') { blank++; return; }
+        if (k === '') {
+          if (blank++ < BLANK_LISTED) blankListed.push(blankRecord(t));
+          return;
+        }
         hash64(fieldText(getsT, t.data), h);
         if (!idx.add(k, h, t.origin, project(t.data))) repeated++;
       });
@@ -133,7 +173,10 @@ export function diffStage(o: Omit<DiffOptions, 'type' | 'target' | 'carry'> & { 
       return i === undefined ? null : index!.hashHex(i);
     },
     facts() {
-      return index ? { target_records: index.size, target_fingerprint: snapshotFingerprint(index) } : {};
+      if (!index) return {};
+      const f: Record<string, unknown> = { target_records: index.size, target_fingerprint: snapshotFingerprint(index) };
+      if (blank) f.target_blank_keys = { count: blank, records: blankListed };
+      return f;
     },
     async close() { index?.dispose(); index = undefined; },
   };

@@ -26,7 +26,8 @@ it was computed against. Review it, then write a selection of it with \`renkei a
 
 Options:
   --out PLAN            where to save the plan (default <state home>/plans/<plan id>.json, mode 0600)
-  --html PAGE           also write the review page: one self-contained HTML file (filter, search, per-field diff)
+  --html PAGE           also write the review page: one self-contained HTML file (opens on new + changed;
+                        filter, search, per-field diff, labels, ticks downloaded as a --select-file)
   --show STATUSES       statuses listed on the terminal (default new,changed,rejected; "all" for every one)
   --limit N             candidates listed on the terminal (default 50)
   --set key.path=value  override a config value (repeatable)
@@ -81,7 +82,7 @@ export async function planAndPrint(io: CommandIO, session: Session, loaded: Load
   io.stdout.write(`plan saved: ${out}\n`);
   if (o.html) {
     const page = path.resolve(io.cwd, o.html);
-    writePrivateFile(page, renderPlanHtml(plan));
+    writePrivateFile(page, renderPlanHtml(plan, { planFile: out }));
     io.stdout.write(`review page: ${page}\n`);
   }
   const shown = path.relative(io.cwd, out).startsWith('..') ? out : path.relative(io.cwd, out);

@@ -59,11 +59,14 @@ export function renderPlanSummary(plan: Plan, opts: { color?: boolean } = {}): s
   });
   const total = CANDIDATE_STATUSES.reduce((a, s) => a + (plan.counts[s] ?? 0), 0);
   const unlisted = filteredNotListed(plan);
-  return [
+  const lines = [
     visibleControls(head.join(' · ')),
     visibleControls(meta.join(' · ')),
     `${counts.join('  ')}  (${total} candidates${unlisted ? `, ${unlisted} filtered out` : ''})`,
-  ].join('\n');
+  ];
+  const blank = plan.target_blank_keys?.count ?? 0;
+  if (blank) lines.push(`⚠ ${blank} target record(s) have a blank key: not compared, never updated (listed on the review page and in the plan)`);
+  return lines.join('\n');
 }
 
 /** Records filtered out but not listed as `excluded` candidates (plans saved before that status existed). */
@@ -91,7 +94,8 @@ function candidateLines(c: Candidate, keyWidth: number, color: boolean): string[
   const status = paint(color, STATUS_STYLE[c.status], padEnd(c.status.toUpperCase(), 9));
   const key = padEnd(truncate(visibleControls(c.key), 40), keyWidth);
   const origin = c.origin ? paint(color, STYLE.dim, visibleControls(c.origin)) : '';
-  const out = [`${status}  ${key}  ${origin}`.trimEnd()];
+  const label = c.label ? `${paint(color, STYLE.bold, truncate(visibleControls(c.label), 40))}  ` : '';
+  const out = [`${status}  ${key}  ${label}${origin}`.trimEnd()];
   if (c.status === 'changed') {
     for (const ch of c.changes ?? []) {
       const oldV = paint(color, STYLE.old, termValue(ch.old));

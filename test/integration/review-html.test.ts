@@ -1,7 +1,9 @@
 /**
- * The review page (K4/K5) in a real headless Chromium over file://: filter by status, search, diff
- * styling, inert user data, no network. Skipped with a reason when no Chromium is installed, except
- * in CI (which installs it), where a missing browser fails.
+ * The review page (K4/K5) in a real headless Chromium over file://: it opens on new + changed, filter
+ * by status, search, diff styling, labels, the blank-key section, keyboard navigation, inert user data,
+ * no network; and the whole story: plan against the SmartHR sandbox → tick rows on the page → download
+ * the selection → `renkei apply --select-file` writes exactly those. Skipped with a reason when no
+ * Chromium is installed, except in CI (which installs it), where a missing browser fails.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
@@ -12,6 +14,10 @@ import type { Browser, Page } from 'playwright-core';
 import { findChromium, launchChromium, missingChromiumReason } from '../helpers/chromium.ts';
 import { renderPlanHtml } from '../../sync/review/html.ts';
 import type { Candidate, CandidateStatus, Plan } from '../../sync/plan.ts';
+import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
+import { generateTenant } from '../../sandbox/generate/tenant.ts';
+import { freshDb } from '../helpers/db.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -48,6 +54,21 @@ async function visibleRows(page: Page): Promise<Array<{ status: string; key: str
     trs.filter((tr) => (tr as HTMLElement).offsetParent !== null).map((tr) => ({ status: tr.getAttribute('data-status')!, key: tr.getAttribute('data-key')! })));
 }
 
+/** Opens a review page file; collects console problems, dialogs and requests. */
+async function openPage(browser: Browser, file: string) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
+  page.on('request', (r) => requests.push(r.url()));
+  const url = pathToFileURL(file).href;
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]');
+  return { page, problems, requests, url };
+}
+
 describe.skipIf(!exe)('review page in headless Chromium (K4, K5)', () => {
   let browser: Browser;
   let dir: string;
@@ -63,22 +84,16 @@ describe.skipIf(!exe)('review page in headless Chromium (K4, K5)', () => {
   async function open(p: Plan, name: string) {
     const file = path.join(dir, name);
     fs.writeFileSync(file, renderPlanHtml(p));
-    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
-    page.on('request', (r) => requests.push(r.url()));
-    const url = pathToFileURL(file).href;
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready="true"]');
-    return { page, problems, requests, url };
+    return openPage(browser, file);
   }
 
-  it('K5: filters to changed, shows old → new per field, searches, keeps user data inert', async () => {
+
+  it('K5: filters to changed, shows old → new per field, searches, keeps user data inert (the page opens on new + changed)', async () => {
     const { page, problems, requests, url } = await open(SMALL, 'review.html');
-    expect(await page.textContent('#visible-count')).toBe('showing 7 of 7');
+    expect(await visibleRows(page)).toEqual([
+      { status: 'new', key: 'E001' }, { status: 'changed', key: 'E002' }, { status: 'changed', key: 'E003' }, { status: 'changed', key: 'E007' }]);
+    expect(await page.textContent('#visible-count')).toBe('showing 4 of 7');
+    expect(await page.getAttribute('[data-only="review"]', 'aria-pressed')).toBe('true');
     expect(await page.textContent('header')).toContain('SmartHR → KING OF TIME');
     expect(await page.textContent('header')).toContain('2026-04-01');
 
@@ -151,8 +166,10 @@ describe.skipIf(!exe)('review page in headless Chromium (K4, K5)', () => {
     const big = plan(candidates);
     const { page, problems } = await open(big, 'big.html');
     const count = page.locator('#visible-count');
-    expect(await count.getAttribute('data-visible')).toBe('10000');
+    expect(await count.getAttribute('data-visible')).toBe(String(big.counts.new + big.counts.changed));
     expect(await page.locator('#rows tr').count()).toBe(500);
+    await page.click('[data-only="all"]');
+    expect(await count.getAttribute('data-visible')).toBe('10000');
 
     await page.click('[data-only="changed"]');
     expect(await count.getAttribute('data-visible')).toBe(String(big.counts.changed));
@@ -170,6 +187,178 @@ describe.skipIf(!exe)('review page in headless Chromium (K4, K5)', () => {
     expect(await page.isHidden('#more')).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
+  });
+});
+
+// The whole story: a plan of the HR master against the SmartHR sandbox, with labels and a target
+// record whose employee number is blank; the reviewer ticks rows with the keyboard and the mouse,
+// downloads the selection, and `renkei apply --select-file` writes exactly those.
+const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'birth_at', 'email'];
+const tenant = generateTenant({ employees: 30, seed: 'review-page' });
+const pipelineYaml = (url: string) => `name: review-page
+description: HR master (JSON) → SmartHR
+key: [emp_code]
+source: { type: json, path: in.json }
+transforms:
+  - type: normalize
+    fields: { birth_at: date }
+  - type: diff
+    key: [emp_code]
+    fields: [last_name, first_name, gender, birth_at, email]
+    carry: [id]
+    label: [last_name, first_name, department]
+    target: { type: smarthr.crews, base_url: "${url}", token: "\${SMARTHR_TOKEN}", rate_limit: 1000, fields: [id, ${FIELDS.join(', ')}] }
+sinks:
+  - type: smarthr.crews
+    base_url: "${url}"
+    token: \${SMARTHR_TOKEN}
+    rate_limit: 1000
+    concurrency: 4
+    fields: [${FIELDS.join(', ')}]
+    on_create: { biz_establishment_id: "${tenant.biz_establishments[0].id}", emp_status: employed }
+errors: { type: csv, path: "errors/{run_id}.csv" }
+`;
+
+describe.skipIf(!exe)('review page → selection file → renkei apply --select-file (SmartHR sandbox, Chromium)', () => {
+  let browser: Browser;
+  let sb: SmarthrSandbox;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const crew = (code: unknown) => sb.state.crews.find((c) => c.emp_code === code);
+  const cli = (args: string[]) => runMain(args, env, dir);
+  type Row = Record<string, unknown>;
+  const base: Row[] = tenant.crews.slice(0, 10).map((c) => ({ ...Object.fromEntries(FIELDS.map((f) => [f, c[f as keyof typeof c] ?? null])), department: '営業部' }));
+  const person = (code: string, last: string): Row => ({ emp_code: code, last_name: last, first_name: '花子', gender: 'female', birth_at: '1992-04-01', email: `${code.toLowerCase()}@example.jp`, department: '開発部' });
+  const blankCrew = tenant.crews[20];
+
+  beforeAll(async () => {
+    const state = structuredClone(tenant);
+    state.crews.find((c) => c.id === blankCrew.id)!.emp_code = null as never;
+    sb = await startSmarthrSandbox({ state, rateLimit: 0 });
+    const db = await freshDb();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-review-e2e-'));
+    fs.writeFileSync(path.join(dir, 'p.yaml'), pipelineYaml(sb.url));
+    const rows = base.map((r) => ({ ...r }));
+    rows[0].email = 'moved@example.jp';
+    rows[1].last_name = '改姓';
+    rows[2].first_name = '新名';
+    rows.push(person('N00001', '新井'), person('N00002', '新田'), { ...person('N00009', '不正'), birth_at: '1990-02-30' });
+    fs.writeFileSync(path.join(dir, 'in.json'), JSON.stringify(rows));
+    env = { DATABASE_URL: db.url, SMARTHR_TOKEN: sb.token, USER: 'tester', HOME: dir, RENKEI_HOME: path.join(dir, '.renkei') };
+    browser = await launchChromium(exe!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sb?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens on new + changed with labels, lists the blank-key target record, navigates by keyboard, downloads the ticked keys, and apply writes exactly those', async () => {
+    const planned = await cli(['plan', 'p.yaml', '--out', 'plan.json', '--html', 'review.html']);
+    expect(planned.stderr).not.toContain('internal error');
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain('⚠ 1 target record(s) have a blank key');
+    const plan: Plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
+    expect(plan.counts).toMatchObject({ new: 2, changed: 3, unchanged: 7, rejected: 1, missing: 19 });
+    expect(plan.label_fields).toEqual(['last_name', 'first_name', 'department']);
+    expect(plan.target_blank_keys).toEqual({ count: 1, records: [{ origin: expect.any(String), identity: { id: blankCrew.id }, label: `${blankCrew.last_name} ${blankCrew.first_name}` }] });
+    const [c0, c1, c2] = base.map((r) => r.emp_code as string);
+
+    const { page, problems } = await openPage(browser, path.join(dir, 'review.html'));
+    // Default filter: only what an apply would write.
+    expect(await visibleRows(page)).toEqual([
+      { status: 'changed', key: c0 }, { status: 'changed', key: c1 }, { status: 'changed', key: c2 },
+      { status: 'new', key: 'N00001' }, { status: 'new', key: 'N00002' }]);
+    expect(await page.getAttribute('body', 'data-preset')).toBe('review');
+    // Labels next to the key: the source's names and department (the changed name as it will be).
+    expect(await page.textContent('main thead')).toContain('last_name · first_name · department');
+    expect(await page.locator(`tr[data-key="${c1}"] td.label`).textContent()).toBe(`改姓 ${base[1].first_name} 営業部`);
+    expect(await page.locator('tr[data-key="N00002"] td.label').textContent()).toBe('新田 花子 開発部');
+    // The blank-key target record has its own section.
+    const blank = page.locator('#blank-keys');
+    expect(await blank.getAttribute('open')).toBe('');
+    expect(await blank.locator('[data-count="blank-keys"]').textContent()).toBe('1');
+    expect(await blank.locator('tbody').textContent()).toContain(`id: ${blankCrew.id}`);
+    expect(await blank.locator('tbody').textContent()).toContain(`${blankCrew.last_name} ${blankCrew.first_name}`);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'review-default.png'), fullPage: true });
+
+    // Keyboard: j/↓ down, k/↑ up, space ticks the current row (twice: off again).
+    const current = () => page.getAttribute('#rows', 'data-current');
+    const selected = () => page.getAttribute('#selected-count', 'data-selected');
+    await page.keyboard.press('j');
+    expect(await current()).toBe(c0);
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    expect(await current()).toBe('N00001');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('j');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('j');
+    expect(await current()).toBe('N00002');
+    await page.keyboard.press('k');
+    await page.keyboard.press('ArrowUp');
+    expect(await current()).toBe(c2);
+    // A tick with the mouse counts too.
+    await page.click(`tr[data-key="${c2}"] input.tick`);
+    expect(await selected()).toBe('3');
+    expect(await page.isChecked(`tr[data-key="${c0}"] input.tick`)).toBe(true);
+    expect(await page.isChecked(`tr[data-key="${c1}"] input.tick`)).toBe(false);
+    expect(await page.isChecked('tr[data-key="N00002"] input.tick')).toBe(false);
+
+    // f / F step through the filters (excluded has no candidates: skipped); ticks survive them;
+    // rows that cannot be applied have no tick and space does nothing on them.
+    const presets: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('f');
+      presets.push((await page.getAttribute('body', 'data-preset'))!);
+    }
+    expect(presets).toEqual(['new', 'changed', 'rejected', 'unchanged', 'missing', 'all', 'review', 'new']);
+    await page.keyboard.press('Shift+F');
+    expect(await page.getAttribute('body', 'data-preset')).toBe('review');
+    await page.keyboard.press('Shift+F');
+    await page.keyboard.press('Shift+F');
+    expect(await page.getAttribute('body', 'data-preset')).toBe('missing');
+    expect(new Set((await visibleRows(page)).map((r) => r.status))).toEqual(new Set(['missing']));
+    expect(await page.locator('#rows input.tick').count()).toBe(0);
+    await page.keyboard.press('j');
+    await page.keyboard.press('Space');
+    expect(await selected()).toBe('3');
+    await page.click('[data-only="review"]');
+    expect(await page.isChecked(`tr[data-key="${c2}"] input.tick`)).toBe(true);
+
+    // / focuses the search; Esc leaves it, and the keys work again.
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('search');
+    await page.keyboard.type('新田');
+    expect(await visibleRows(page)).toEqual([{ status: 'new', key: 'N00002' }]);
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.id)).not.toBe('search');
+    await page.fill('#search', '');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'review-selection.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    expect(download.suggestedFilename()).toBe(`selection-${plan.plan_id}.txt`);
+    const selection = path.join(dir, 'selection.txt');
+    await download.saveAs(selection);
+    expect(fs.readFileSync(selection, 'utf8')).toBe(`${c0}\n${c2}\nN00001\n`);
+    expect(problems).toEqual([]);
+    await page.close();
+
+    sb.stats.reset();
+    const applied = await cli(['apply', 'plan.json', '--select-file', 'selection.txt']);
+    expect(applied.stderr).not.toMatch(/internal error|PLAN_STALE|cannot select/);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`applied 3 selected candidate(s) of plan ${plan.plan_id}`);
+    expect(sb.stats.writes).toBe(3);
+    expect(crew(c0)!.email).toBe('moved@example.jp');
+    expect(crew(c2)!.first_name).toBe('新名');
+    expect(crew('N00001')).toMatchObject({ last_name: '新井', first_name: '花子' });
+    expect(crew(c1)!.last_name).toBe(base[1].last_name);
+    expect(crew('N00002')).toBeUndefined();
   });
 });
 

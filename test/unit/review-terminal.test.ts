@@ -70,6 +70,18 @@ describe('renderPlanTable', () => {
     expect(renderPlanTable(plan([]), { color: false })).toContain('(no candidates with the chosen statuses)');
   });
 
+  it('a label follows the key (control characters made visible); blank-key target records are a ⚠ line of the summary', () => {
+    const p = { ...plan([
+      { key: 'E001', status: 'changed', label: '山田 太郎\x1b[2J 営業部', origin: 'f:2', changes: [{ field: 'email', old: 'a', new: 'b' }] },
+      { key: 'E002', status: 'new', origin: 'f:3' },
+    ]), target_blank_keys: { count: 2, records: [] } };
+    const lines = renderPlanTable(p, { color: false }).split('\n');
+    expect(lines).toContain('CHANGED    E001  山田 太郎\\u001b[2J 営業部  f:2');
+    expect(lines).toContain('NEW        E002  f:3');
+    expect(lines[3]).toBe('⚠ 2 target record(s) have a blank key: not compared, never updated (listed on the review page and in the plan)');
+    expect(renderPlanSummary(PLAN)).not.toContain('blank key');
+  });
+
   it('user data cannot send terminal escapes or break lines', () => {
     const p = plan([{ key: 'E\x1b[2J9', status: 'changed', changes: [{ field: 'note', old: 'a\nb', new: '\x1b]0;pwned\x07' }] }]);
     const out = renderPlanTable(p, { color: false });

@@ -11,7 +11,7 @@ import type { Row } from '../../../engine/types.ts';
 
 const log = { logger: pino({ level: 'silent' }) };
 const FIELDS = ['last_name', 'gender', 'birth_at', 'email'];
-const stageOver = (target: Row[], o: { key?: string[]; fields?: string[]; target_fields?: Record<string, string>; carry?: string[] } = {}) => {
+const stageOver = (target: Row[], o: { key?: string[]; fields?: string[]; target_fields?: Record<string, string>; carry?: string[]; label?: string[] } = {}) => {
   // Options as the schema would give them (defaults applied).
   const { target: _t, type: _y, ...opts } = diff.schema.parse({ type: 'diff', target: { type: 'json', path: 'unused.json' }, key: ['emp_code'], fields: FIELDS, ...o });
   return diffStage(opts, async (each) => { recs(target, 'target').forEach(each); return 0; }, log);
@@ -60,6 +60,32 @@ describe('diff', () => {
     const s = stageOver([{ code: 'E1', lastName: '山田' }], { fields: ['last_name'], target_fields: { emp_code: 'code', last_name: 'lastName' } });
     const { out } = await runStage(s, [{ emp_code: 'E1', last_name: '山本' }]);
     expect(out[0].meta).toMatchObject({ status: 'changed', changes: [{ field: 'last_name', old: '山田', new: '山本' }] });
+  });
+  it('target records with a blank key are a fact (count; origin, carry fields and label of each, nothing else); label fields ride along on missing records', async () => {
+    const t = [
+      { id: 'u1', emp_code: 'E1', last_name: '山田', dept: '営業部', email: 'y@x.jp' },
+      { id: 'u2', emp_code: '', last_name: '佐藤', dept: '総務部', email: 's@x.jp', birth_at: '1985-05-05' },
+      { id: 'u3', emp_code: null, last_name: null, dept: null, email: 'n@x.jp' },
+      { id: 'u4', emp_code: 'E4', last_name: '鈴木', dept: '開発部', email: 'k@x.jp' },
+    ];
+    const s = stageOver(t, { carry: ['id'], label: ['last_name', 'department'], target_fields: { department: 'dept' } });
+    await s.open!();
+    expect(s.facts!()).toMatchObject({
+      target_records: 2,
+      target_blank_keys: { count: 2, records: [
+        { origin: 'target:2', identity: { id: 'u2' }, label: '佐藤 総務部' },
+        { origin: 'target:3', identity: { id: 'u3' } },
+      ] },
+    });
+    await s.close!();
+    const { drops } = await runStage(stageOver(t, { label: ['last_name', 'department'], target_fields: { department: 'dept' } }), [t[0]]);
+    expect(drops.filter((d) => d.code === 'MISSING_IN_SOURCE').map((d) => d.data)).toEqual([
+      { emp_code: 'E4', last_name: '鈴木', gender: null, birth_at: null, email: 'k@x.jp', dept: '開発部' },
+    ]);
+    const none = stageOver(target());
+    await none.open!();
+    expect(none.facts!()).not.toHaveProperty('target_blank_keys');
+    await none.close!();
   });
   it('a stream record without a key is rejected', async () => {
     const { drops } = await runStage(stageOver(target()), [{ emp_code: '', last_name: 'x' }]);
