@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS renkei_run_errors (
   PRIMARY KEY (run_id, seq)
 );
 ALTER TABLE renkei_run_errors ADD COLUMN IF NOT EXISTS outcome text NOT NULL DEFAULT 'rejected';
+ALTER TABLE renkei_run_errors ADD COLUMN IF NOT EXISTS field text;
 CREATE INDEX IF NOT EXISTS renkei_runs_started ON renkei_runs (started_at DESC);
 CREATE INDEX IF NOT EXISTS renkei_runs_pipeline ON renkei_runs (pipeline, started_at DESC);
 `;
@@ -128,20 +129,20 @@ export async function reapAbandoned(pool: pg.Pool): Promise<string[]> {
 }
 
 /** Per-record errors of a run (keys, codes, messages: no record data, G6). */
-export async function insertRunErrors(pool: pg.Pool, runId: string, rows: Array<{ key: string; code: string; message: string; stage: string; origin: string; outcome?: 'rejected' | 'excluded' }>): Promise<void> {
+export async function insertRunErrors(pool: pg.Pool, runId: string, rows: Array<{ key: string; code: string; message: string; stage: string; origin: string; outcome?: 'rejected' | 'excluded'; field?: string | null }>): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     const part = rows.slice(i, i + 500);
     await pool.query(
-      `INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin, outcome)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-      [runId, part.map((r) => r.key), part.map((r) => r.code), part.map((r) => r.message), part.map((r) => r.stage), part.map((r) => r.origin), part.map((r) => r.outcome ?? 'rejected')],
+      `INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin, outcome, field)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+      [runId, part.map((r) => r.key), part.map((r) => r.code), part.map((r) => r.message), part.map((r) => r.stage), part.map((r) => r.origin), part.map((r) => r.outcome ?? 'rejected'), part.map((r) => r.field ?? null)],
     );
   }
 }
 
 /** Per-record entries of a run: errors (`rejected`) and listed exclusions (`excluded`). */
-export async function runErrors(pool: pg.Pool, runId: string, limit = 1000): Promise<Array<{ key: string; code: string; message: string; stage: string; origin: string | null; outcome: 'rejected' | 'excluded' }>> {
-  const r = await pool.query(`SELECT key, code, message, stage, origin, outcome FROM renkei_run_errors WHERE run_id = $1 ORDER BY seq LIMIT $2`, [runId, limit]);
+export async function runErrors(pool: pg.Pool, runId: string, limit = 1000): Promise<Array<{ key: string; code: string; message: string; stage: string; origin: string | null; outcome: 'rejected' | 'excluded'; field: string | null }>> {
+  const r = await pool.query(`SELECT key, code, message, stage, origin, outcome, field FROM renkei_run_errors WHERE run_id = $1 ORDER BY seq LIMIT $2`, [runId, limit]);
   return r.rows;
 }
 

@@ -23,6 +23,22 @@ export function defaultStartedBy(env: NodeJS.ProcessEnv = process.env): string {
 
 export interface RunRow { id: string; pipeline: string; configHash: string; startedAt: Date; dryRun: boolean; kind: RunKind; startedBy: string; meta?: RunMeta }
 
+/**
+ * A per-record message as the run table keeps it (G6): the key, field and code are kept; the record's
+ * values are not — a rule's message quotes them (`email: "taro@@x"`), a database's lists the whole row
+ * (`Failing row contains (E1, 山田, …)`). The values stay in the error CSV only, the operator's 0600 file.
+ */
+export function withoutValues(message: string, data: Drop['data'], key: string[]): string {
+  let m = message.replace(/Failing row contains \(.*?\)(?=;|$)/gs, 'Failing row contains (…)').replace(/\(([^()]*)\)=\(([^()]*)\)/g, '($1)=(…)');
+  const keep = new Set(key);
+  const values = typeof data === 'string' ? [data] : data ? Object.entries(data).filter(([k]) => !keep.has(k)).map(([, v]) => v) : [];
+  for (const v of values) {
+    const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+    if (s.length >= 2 && m.includes(s)) m = m.split(s).join('…');
+  }
+  return m;
+}
+
 export class RunRecorder {
   private timer: NodeJS.Timeout | undefined;
   /** The run's row exists (begin succeeded): only then is it finished in the table. */
@@ -48,7 +64,7 @@ export class RunRecorder {
   async errors(drops: Drop[], key: string[]): Promise<void> {
     if (!this.enabled || !this.inserted || drops.length === 0) return;
     const { pool } = await this.db();
-    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: keyOf(d.data, key), code: d.code, message: d.message, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const })));
+    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: keyOf(d.data, key), code: d.code, message: withoutValues(d.message, d.data, key), field: d.field ?? null, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const })));
   }
 
   async finish(report: RunReport): Promise<void> {
