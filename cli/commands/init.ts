@@ -86,10 +86,10 @@ const DELIMITERS: Record<string, string> = { ',': 'comma (,)', '\t': 'tab', ';':
 
 function summary(io: CommandIO, g: CsvGuess, shownCsv: string, shownOut: string): void {
   const enc = g.encoding.encoding === 'utf-8' ? `utf-8${g.encoding.bom ? ' (with BOM)' : ''}` : `${g.encoding.encoding}${g.encoding.encoding === 'shift_jis' ? ' (not UTF-8; reads cleanly as CP932)' : ' (not UTF-8; reads cleanly as EUC-JP)'}`;
-  const rows = [['', 'header', 'column', 'type', 'normalize', 'blank']];
+  const rows = [['', 'header', 'column', 'type', 'normalize', 'blank', 'misfits']];
   g.columns.forEach((c, i) => {
     const s = sinkColumn(c);
-    rows.push([String(i + 1), c.header ?? '-', s.name, `${c.kind}${c.kind !== s.type && c.kind !== 'text' ? ` → ${s.type}` : ''}`, c.normalize ?? '-', c.blanks ? `${c.blanks}/${g.rows}` : 'never']);
+    rows.push([String(i + 1), c.header ?? '-', s.name, `${c.kind}${c.kind !== s.type && c.kind !== 'text' ? ` → ${s.type}` : ''}`, c.normalize ?? '-', c.blanks ? `${c.blanks}/${g.rows}` : 'never', c.misfits ? `${c.misfits} (rejected by the run)` : '']);
   });
   const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
   const w = rows[0].map((_, j) => Math.max(...rows.map((r) => width(r[j]))));

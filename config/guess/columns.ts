@@ -24,6 +24,8 @@ export interface ColumnGuess {
   count: number;
   /** Distinct non-blank values. */
   distinct: number;
+  /** Sampled values that do not fit the kind (at most 1 in 10): the run will reject their records. */
+  misfits: number;
   /** Why the kind was chosen (one phrase, for the pipeline's comments). */
   why: string;
 }
@@ -56,13 +58,23 @@ const norm = (v: string): string => narrowNfkc(v).trim();
  * The kind of one column from its header and sampled values. A kind holds only when every non-blank
  * value fits it; the order below decides between kinds that all fit (a code of digits is text,
  * `20240401` is a date only under a date-like header, `1`/`2` a gender only under a gender header).
+ * Unless `strict`, one value in ten (at least one, from 5 values on) may misfit: a typo in the sample.
  */
-export function guessColumn(header: string, values: string[]): ColumnGuess {
+export function guessColumn(header: string, values: string[], strict = false): ColumnGuess {
   const present = values.filter((v) => !isBlank(v));
   const base = { blanks: values.length - present.length, count: values.length, distinct: new Set(present).size };
-  const all = (test: (v: string) => boolean) => present.length > 0 && present.every(test);
+  // A few bad values must not turn a date column into text: they are what the run should reject.
+  const allowed = strict || present.length < 5 ? 0 : Math.max(1, Math.floor(present.length / 10));
+  let misfits = 0;
+  const all = (test: (v: string) => boolean) => {
+    if (!present.length) return false;
+    let bad = 0;
+    for (const v of present) if (!test(v) && ++bad > allowed) return false;
+    misfits = bad;
+    return true;
+  };
   const g = (kind: ValueKind, sqlType: ColumnGuess['sqlType'], why: string, normalize?: NormalizeForm): ColumnGuess =>
-    ({ kind, sqlType, why, ...(normalize ? { normalize } : {}), ...base });
+    ({ kind, sqlType, why, ...(normalize ? { normalize } : {}), ...base, misfits: kind === 'text' ? 0 : misfits });
   const japanese = present.some((v) => NON_ASCII.test(v));
   const idLike = ID_HEADER.test(header);
 
@@ -75,7 +87,7 @@ export function guessColumn(header: string, values: string[]): ColumnGuess {
   }
   if (DATE_HEADER.test(header) && all((v) => COMPACT_DATE.test(norm(v)) && parseDate(norm(v)) !== null)) return g('date', 'date', 'dates written YYYYMMDD', 'date');
   if (all((v) => INT.test(norm(v)) || INT_GROUPED.test(norm(v)))) {
-    const nums = present.map((v) => Number(norm(v).replace(/,/g, '')));
+    const nums = present.map((v) => norm(v)).filter((v) => INT.test(v) || INT_GROUPED.test(v)).map((v) => Number(v.replace(/,/g, '')));
     if (nums.every((n) => Number.isSafeInteger(n))) {
       const big = nums.some((n) => Math.abs(n) > INT4_MAX);
       return g('integer', big ? 'bigint' : 'integer', 'whole numbers', 'integer');
@@ -115,7 +127,7 @@ export function guessHeader(rows: string[][]): boolean {
   if (rest.length === 0) return true;
   for (let i = 0; i < first.length; i++) {
     const below = rest.map((r) => r[i] ?? '');
-    if (guessColumn('', below).kind !== guessColumn('', [first[i], ...below]).kind) return true;
+    if (guessColumn('', below, true).kind !== guessColumn('', [first[i], ...below], true).kind) return true;
   }
   return first.every((v, i) => !rest.some((r) => r[i] === v));
 }

@@ -20,7 +20,8 @@ export function sinkColumn(c: GuessedColumn): { name: string; type: string; from
 }
 
 function blanks(c: GuessedColumn, rows: number): string {
-  return c.blanks === 0 ? `never blank in ${rows} sampled rows` : `blank in ${c.blanks} of ${rows} sampled rows`;
+  const b = c.blanks === 0 ? `never blank in ${rows} sampled rows` : `blank in ${c.blanks} of ${rows} sampled rows`;
+  return c.misfits ? `${b}; ${c.misfits} value(s) not ${c.kind}: those records will be rejected` : b;
 }
 
 export interface RenderOptions {

@@ -126,3 +126,14 @@ describe('names', () => {
     expect(g.columns[0].pattern).toBe('^[0-9]{4}$');
   });
 });
+
+describe('a typo in the sample', () => {
+  it('one value in ten may misfit (from 5 values on): the kind stays, the misfit is counted for the run to reject', () => {
+    const dates = ['2024/4/1', '令和6年4月1日', '2023-10-01', '2024/13/1', '2024/5/1'];
+    expect(guessColumn('入社日', dates)).toMatchObject({ kind: 'date', misfits: 1 });
+    expect(guessColumn('入社日', dates, true).kind).toBe('text');
+    expect(kind('入社日', dates.slice(0, 4))).toBe('text');
+    expect(guessColumn('n', ['1', '2', 'x', '4', '5'])).toMatchObject({ kind: 'integer', sqlType: 'integer', misfits: 1 });
+    expect(kind('n', ['1', '2', 'x', 'y', '5'])).toBe('text');
+  });
+});
