@@ -60,7 +60,7 @@ export function renderGuess(g: CsvGuess, o: RenderOptions): string {
     '',
     'source:',
     '  type: csv',
-    `${pad(`  path: ${scalar(o.sourcePath)}`, 24)}  # relative to this file`,
+    `${pad(`  path: ${scalar(o.sourcePath.replaceAll('${', () => '$${'))}`, 24)}  # relative to this file`,
     `${pad(`  encoding: ${g.encoding.encoding}`, 24)}  # ${enc}${g.encoding.doubt ? `; ${note(g.encoding.doubt)}` : ''}`,
     `${pad(`  delimiter: ${JSON.stringify(g.delimiter)}`, 24)}  # ${DELIMITER_NAME[g.delimiter] ?? 'delimiter'}-separated`,
     `${pad(`  quote: ${g.quote === '"' ? `'"'` : `"'"`}`, 24)}  # a field wrapped in it may hold delimiters and line breaks`,
