@@ -1,11 +1,12 @@
 /**
  * `npm run bench` — every benchmark, each reported as a ratio to a baseline measured in the same run
  * (the machine is noisy: absolute seconds mean little, ratios taken together mean more). Numbers
- * only, never pass/fail. Writes the full figures to bench/out/bench-<time>.json.
+ * only, never pass/fail. Writes the full figures to bench/out/bench-<time>.json, and the latest
+ * run's to bench/results.json and bench/results.md (ratios, machine, load average; see bench/README.md).
  *
  *   npm run bench                       # everything at full size (≈ 10 minutes on 2 cores)
  *   npm run bench -- --quick            # 10× smaller, for a quick look
- *   npm run bench -- --only load,read   # some of: load, copy, parse, transforms, read, upsert, kot
+ *   npm run bench -- --only chain,pgsource   # some of: chain, pgsource, load, copy, parse, transforms, read, upsert, kot
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,9 +21,12 @@ import { benchTransforms } from './transforms.ts';
 import { benchSmarthrRead, formatSmarthrRead } from './smarthr-read.ts';
 import { benchRestUpsert } from './rest-upsert.ts';
 import { benchKingoftimeAttendance } from './kingoftime-attendance.ts';
+import { benchChain } from './chain.ts';
+import { benchPgSource } from './pg-source.ts';
+import { machineInfo, resultsMarkdown, writeResults } from './results.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['load', 'copy', 'parse', 'transforms', 'read', 'upsert', 'kot'] as const;
+const ALL = ['chain', 'pgsource', 'load', 'copy', 'parse', 'transforms', 'read', 'upsert', 'kot'] as const;
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const only = new Set(values.only ? values.only.split(',') : ALL);
@@ -36,7 +40,7 @@ const summary: string[] = [];
 let url = process.env.DATABASE_URL;
 let stopDb = async () => {};
 let tmp: string | undefined;
-if (!url && (only.has('load') || only.has('copy') || only.has('kot'))) {
+if (!url && ['chain', 'pgsource', 'load', 'copy', 'kot'].some((x) => only.has(x))) {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
   // Default (durable) settings: the baseline and renkei share the same server, so the ratio is fair.
   const h = await startEmbedded({ dir: tmp });
@@ -44,7 +48,22 @@ if (!url && (only.has('load') || only.has('copy') || only.has('kot'))) {
   stopDb = h.stop;
 }
 
+const machine = await machineInfo(url);
+results.machine = machine;
+
 try {
+  if (only.has('chain')) {
+    console.log(`\n▶ the full employee chain through the CLI, vs server-side COPY, raw pg-copy-streams, the plain load and pgloader`);
+    const r = await benchChain({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
+    results.chain = r;
+    summary.push(`chain: ${r.rows.toLocaleString('en')} rows, server-side COPY ${r.server_copy.s.toFixed(2)} s; raw pg-copy-streams ${r.raw_copy_streams.ratio.toFixed(2)}×, renkei plain load ${r.renkei_plain.ratio.toFixed(2)}× (target ≥ 0.7×), renkei full chain ${r.renkei_chain.ratio.toFixed(2)}× (target ≥ 0.5×), pgloader ${'skipped' in r.pgloader ? 'skipped (not installed)' : `${r.pgloader.ratio.toFixed(2)}×`} (CLI: ${r.cli})`);
+  }
+  if (only.has('pgsource')) {
+    console.log(`\n▶ postgres source: Postgres → Postgres through renkei vs a COPY TO → COPY FROM pipe; reading with COPY vs a cursor`);
+    const r = await benchPgSource({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
+    results.pgsource = r;
+    summary.push(`pgsource: ${r.rows.toLocaleString('en')} rows Postgres → Postgres, COPY pipe ${r.pg_to_pg.copy_pipe_s.toFixed(2)} s, renkei ${r.pg_to_pg.renkei_s.toFixed(2)} s → ${r.pg_to_pg.ratio.toFixed(2)}× (target ≥ 0.5×); read alone COPY ${r.read.copy_s.toFixed(2)} s vs cursor ${r.read.cursor_s.toFixed(2)} s`);
+  }
   if (only.has('load')) {
     console.log(`\n▶ CSV → PostgreSQL, no transforms, vs the server reading the same file (COPY … FROM '/file')`);
     const r = await benchLoadCsv({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
@@ -102,4 +121,6 @@ const outDir = path.join(ROOT, 'bench', 'out');
 fs.mkdirSync(outDir, { recursive: true });
 const out = path.join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
-console.log(`\n=== summary (load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}) ===\n${summary.join('\n')}\nfull figures: ${path.relative(process.cwd(), out)}`);
+machine.load_avg_end = os.loadavg().map((x) => Math.round(x * 100) / 100);
+writeResults(path.join(ROOT, 'bench'), results, resultsMarkdown({ machine, quick: values.quick, started_at: results.started_at as string, chain: results.chain as never, pgsource: results.pgsource as never, summary }));
+console.log(`\n=== summary (load average at start ${(results.load_avg as number[]).map((x) => x.toFixed(1)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}) ===\n${summary.join('\n')}\nfull figures: ${path.relative(process.cwd(), out)}; table: bench/results.md`);

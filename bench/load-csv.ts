@@ -14,7 +14,7 @@ import { EMPLOYEE_COLUMNS, writeEmployeesCsv } from '../sandbox/employees-csv.ts
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATE_COLS = new Set(['birth_at', 'entered_at', 'resigned_at']);
+export const DATE_COLS = new Set(['birth_at', 'entered_at', 'resigned_at']);
 
 export interface LoadCsvResult {
   rows: number;
@@ -24,11 +24,11 @@ export interface LoadCsvResult {
   rss_mb: Record<string, number>;
 }
 
-function ddl(table: string): string {
+export function ddl(table: string): string {
   return `DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (${EMPLOYEE_COLUMNS.map((c) => `${c} ${DATE_COLS.has(c) ? 'date' : 'text'}${c === 'emp_code' ? ' PRIMARY KEY' : ''}`).join(', ')})`;
 }
 
-function pipelineYaml(csv: string, table: string): string {
+export function pipelineYaml(csv: string, table: string): string {
   return `name: bench-load
 key: [emp_code]
 source: { type: csv, path: ${JSON.stringify(csv)}, empty_as_null: true }

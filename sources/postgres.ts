@@ -8,11 +8,14 @@
  * so memory holds one network chunk and one batch, whatever the table's size.
  *
  * Why COPY rather than a server-side cursor (`DECLARE … CURSOR` + `FETCH 5000`, rows parsed by
- * node-postgres, values converted the same way): on 200k generated employees (15 columns, Japanese
- * text) on a 2-core machine, warm, COPY read and converted them in 0.48–0.50 s wall / 0.51–0.56 s of
- * this process's CPU, the cursor in 0.76–0.78 s / 0.81–0.86 s — COPY streams without a round trip per
- * batch and tab-split text costs less than one protocol message per row (`npm run bench -- --only
- * pgsource` measures both again: "read alone").
+ * node-postgres, values converted the same way), measured on generated employees (15 columns,
+ * Japanese text) on a shared 2-core machine: 200k rows, warm, load average 8: COPY 0.48–0.50 s wall
+ * and 0.51–0.56 s of this process's CPU, the cursor 0.76–0.78 s and 0.81–0.86 s; 100k rows inside
+ * `npm run bench -- --quick` at load average 10–12: COPY 0.50 s CPU, the cursor 0.47 s, wall times
+ * dominated by the busy server; 1M rows in `npm run bench` (medians of 3): COPY 3.08 s wall, 2.55 s
+ * CPU, the cursor 5.54 s and 4.42 s. COPY wins on the larger reads (no round trip per batch;
+ * tab-split text instead of one protocol message per row) and is within the noise on small ones.
+ * `npm run bench -- --only pgsource` measures both again ("reading alone"; bench/results.md).
  *
  * The read runs in one REPEATABLE READ, READ ONLY transaction on its own connection (a consistent
  * snapshot: the types probe and the COPY see the same table). Origins are `<table>:row N` (or
