@@ -66,11 +66,27 @@ export function formatPath(p: readonly PathSeg[]): string {
   return out || '(top level)';
 }
 
+/** A pipeline file is a page of YAML: anything far larger is a mistake (or an attack on the parser). */
+export const MAX_PIPELINE_BYTES = 1024 * 1024;
+
+/** `doc.toJS()` with a bound on alias expansion (a YAML "billion laughs" is a config error, not a crash). */
+function toJs(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    if (e instanceof ReferenceError || /alias/i.test((e as Error).message)) throw new ConfigError(`${file}: too many YAML aliases expanded (${(e as Error).message}); a pipeline file needs few`);
+    throw e;
+  }
+}
+
 export function loadPipeline(file: string, opts: LoadOptions = {}): LoadedPipeline {
   let text: string;
   try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_PIPELINE_BYTES) throw new ConfigError(`${file}: ${size.toLocaleString('en-US')} bytes is not a pipeline file (at most ${MAX_PIPELINE_BYTES.toLocaleString('en-US')})`);
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return parsePipeline(text, file, opts);
@@ -79,7 +95,9 @@ export function loadPipeline(file: string, opts: LoadOptions = {}): LoadedPipeli
 export function parsePipeline(text: string, file: string, opts: LoadOptions = {}): LoadedPipeline {
   const env = opts.env ?? process.env;
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  if (text.length > MAX_PIPELINE_BYTES) throw new ConfigError(`${file}: ${text.length.toLocaleString('en-US')} characters is not a pipeline file (at most ${MAX_PIPELINE_BYTES.toLocaleString('en-US')})`);
+  // merge: YAML merge keys (`<<: *defaults`) share settings between sinks or connections.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, merge: true });
   const problems: string[] = [];
   const at = (offset: number | undefined) => (offset === undefined ? file : `${file}:${lc.linePos(offset).line}`);
   for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
@@ -134,7 +152,9 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
   }
   if (problems.length) throw new ConfigError(`${file}: configuration problems`, problems);
 
-  const raw = doc.toJS() as Record<string, unknown>;
+  const raw = toJs(doc, file) as Record<string, unknown>;
+  // Top-level `x-…` keys hold shared YAML anchors (`x-pg: &pg {…}` then `<<: *pg`), as in compose files.
+  for (const k of Object.keys(raw ?? {})) if (k.startsWith('x-')) delete raw[k];
   checkTypes(raw, doc, at, problems);
   if (problems.length) throw new ConfigError(`${file}: configuration problems`, problems);
 
@@ -162,7 +182,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
 function resolveParams(doc: Document, args: readonly string[], file: string, at: (o?: number) => string, problems: string[]): { decls: ParamsConfig; values: Record<string, ParamValue> } {
   const decls: ParamsConfig = {};
   const values: Record<string, ParamValue> = {};
-  const raw = (doc.toJS() as Record<string, unknown>).params;
+  const raw = (toJs(doc, file) as Record<string, unknown>).params;
   if (raw !== undefined && raw !== null) {
     if (typeof raw !== 'object' || Array.isArray(raw)) {
       problems.push(`${at(offsetOf(doc, ['params']))}: params: expected a mapping of parameter name → declaration (type, enum, default, description) or list of allowed values`);

@@ -243,7 +243,9 @@ class PipelineRun {
     for (const s of this.stages) await s.stage.close?.().catch(() => {});
     const outcome = failureOutcome(this.sinks, this.dryRun);
     this.tally.counts.written = outcome.written;
-    this.failure = { code: base.code, message: base.message + outcome.note };
+    // A sink's own message may already say it ("…; nothing was committed"): say it once.
+    const note = outcome.note === '; nothing was committed' && base.message.includes('nothing was committed') ? '' : outcome.note;
+    this.failure = { code: base.code, message: base.message + note };
   }
 
   /** Phase 5: close the error file, build and log the report, notify, record it. */

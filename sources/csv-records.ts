@@ -72,7 +72,7 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
   const emptyAsNull = o.emptyAsNull;
 
   const scanner: CsvScanner = new CsvScanner({
-    row(fields, count, line, badBytes, quotedEmpty) {
+    row(fields, count, line, badBytes, quotedEmpty, afterQuote) {
       if (!make) {
         if (badBytes) throw new RenkeiError('SOURCE_IO', `${shown}:${line}: the header row has bytes that are not valid ${o.encoding}; is \`encoding\` right?`);
         if (o.columns) {
@@ -86,6 +86,7 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
         return;
       }
       if (badBytes) return reject('CSV_ENCODING', `line ${line}: bytes that are not valid ${o.encoding}`, line, scanner.rowText());
+      if (afterQuote) return reject('CSV_TEXT_AFTER_QUOTE', `line ${line}: text after a closing quote (as in "b"c): the field is ambiguous, so the row is not read; quote the whole field`, line, scanner.rowText());
       if (count !== width) return reject('CSV_RAGGED_ROW', `line ${line}: expected ${width} columns, got ${count}`, line, scanner.rowText());
       const f: Array<string | null> = fields;
       if (emptyAsNull !== false) {

@@ -27,7 +27,8 @@
  *   (a CRLF inside stays CRLF), a doubled quote is one quote;
  * - a quote inside an unquoted field is an ordinary character (`ab"c` → `ab"c`), as Excel and most
  *   parsers read it;
- * - text after a closing quote up to the delimiter is appended (`"ab"c` → `abc`), as Excel reads it;
+ * - text after a closing quote (`"ab"c`) is ambiguous — Excel reads `abc`, others refuse — and silently
+ *   changing the data is worse than either: the row is flagged (`afterQuote`) and rejected;
  * - a quoted empty field (`""`) is told apart from an unquoted empty one: its index is in the row's
  *   `quotedEmpty` list (PostgreSQL reads the first as an empty string, the second as NULL);
  * - a quote still open at the end of input, or open for more than `maxQuoted` characters (4 Mi by
@@ -38,7 +39,7 @@
 /** Receives what the scanner finds. `fields` is reused: copy what you keep before returning. */
 export interface ScanHandler {
   /** `quotedEmpty`: indexes of the row's fields that were written `""` (reused like `fields`). */
-  row(fields: string[], count: number, line: number, badBytes: boolean, quotedEmpty: number[]): void;
+  row(fields: string[], count: number, line: number, badBytes: boolean, quotedEmpty: number[], afterQuote: boolean): void;
   /** A quoted field opened on `line` and never closed; `raw` runs from the row start to the end of that line. */
   unterminated(line: number, raw: string): void;
 }
@@ -230,6 +231,7 @@ export class CsvScanner {
       }
       let n = 0;
       quotedEmpty.length = 0;
+      let afterQuote = false;
       let extra = 0; // line ends inside quoted fields of this row
       for (;;) {
         if (trim) while (p < len && (s.charCodeAt(p) === SPACE || (s.charCodeAt(p) === TAB && dc !== TAB))) p++;
@@ -283,12 +285,14 @@ export class CsvScanner {
           if (val === '') quotedEmpty.push(n);
           if (c === dc) { fields[n++] = own(val); p++; continue; }
           if (c === LF || c === CR || p === len) { fields[n++] = own(val); break; }
-          // Text after the closing quote: kept, as Excel does.
+          // Text after the closing quote: the row is flagged (rejected by the reader, never silently
+          // joined). Blanks only (`"y" ,`) are kept as Excel keeps them.
           if (eol === -1 && !final) { this.hold(rowStart, rowLine, Wait.LineEnd); return; }
           const stop = eol === -1 ? len : eol;
           if (nextD !== -1 && nextD < p) nextD = s.indexOf(d, p);
           const e = nextD !== -1 && nextD < stop ? nextD : stop;
           const tail = s.slice(p, e);
+          if (tail.trim() !== '') afterQuote = true;
           fields[n++] = own(val + (trim ? tail.trimEnd() : tail));
           p = e;
           if (e === stop) break;
@@ -320,7 +324,7 @@ export class CsvScanner {
       line = rowLine + 1 + extra;
       this.rowStart = rowStart;
       this.rowEnd = rowEnd;
-      handler.row(fields, n, rowLine, this.hasBad(rowStart, rowEnd), quotedEmpty);
+      handler.row(fields, n, rowLine, this.hasBad(rowStart, rowEnd), quotedEmpty, afterQuote);
       continue rows;
     }
     this.finish(p, line);

@@ -14,6 +14,7 @@ import { Drop, type Rec } from '../engine/types.ts';
 import { RenkeiError } from '../engine/errors.ts';
 import { decodeText, type ByteChunks } from './text-decode.ts';
 import { isObject, type JsonReadOptions } from './json-ndjson.ts';
+import { jsonProblem } from './json-checks.ts';
 
 /** Longest piece of one line handed to the tokenizer at once (keeps error positions near). */
 const PIECE = 16 * 1024;
@@ -66,7 +67,11 @@ export async function* jsonArrayRecords(
       put(new Drop('rejected', 'JSON_ENCODING', `element [${key}]: bytes that are not valid ${o.encoding}`, origin, JSON.stringify(value)));
     } else if (!isObject(value)) {
       put(new Drop('rejected', 'JSON_NOT_OBJECT', `element [${key}]: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, origin, JSON.stringify(value)));
-    } else put({ data: value, origin });
+    } else {
+      const problem = jsonProblem(value);
+      if (problem) put(new Drop('rejected', problem.code, `element [${key}]: ${problem.message}`, origin, undefined));
+      else put({ data: value, origin });
+    }
   };
   const onToken = (t: Token) => {
     if (!select) return each(items(t), onItem);

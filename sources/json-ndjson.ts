@@ -5,6 +5,7 @@
  */
 import { Drop, type Rec, type Row } from '../engine/types.ts';
 import { decodeText, type ByteChunks } from './text-decode.ts';
+import { jsonProblem } from './json-checks.ts';
 
 export interface JsonReadOptions {
   encoding: string;
@@ -46,6 +47,8 @@ export async function* ndjsonRecords(chunks: ByteChunks, o: JsonReadOptions, sho
     if (!isObject(value)) {
       return put(new Drop('rejected', 'JSON_NOT_OBJECT', `line ${lineNo}: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, origin, text));
     }
+    const problem = jsonProblem(value);
+    if (problem) return put(new Drop('rejected', problem.code, `line ${lineNo}: ${problem.message}`, origin, text.length > 4096 ? `${text.slice(0, 4096)}…` : text));
     put({ data: value, origin });
   };
 

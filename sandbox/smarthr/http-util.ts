@@ -5,7 +5,7 @@ import { readJsonObject, sendText } from '../shared/http.ts';
 export const ERRORS = {
   bad_request: [400, 1], unauthorized_token: [401, 2], forbidden: [403, 3], not_found: [404, 4],
   internal_server_error: [500, 5], too_many_requests: [429, 6], plan_limit_exceeded: [403, 7],
-  non_deletable_resource: [400, 8], service_maintenance: [503, 9],
+  non_deletable_resource: [400, 8], service_maintenance: [503, 9], payload_too_large: [413, 10],
 } as const;
 export type ErrorType = keyof typeof ERRORS;
 
@@ -26,5 +26,6 @@ export function sendError(res: ServerResponse, e: ApiError, headers: Record<stri
 }
 
 export function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return readJsonObject(req, () => new ApiError('bad_request', 'リクエストボディが不正です (invalid JSON object)'));
+  return readJsonObject(req, () => new ApiError('bad_request', 'リクエストボディが不正です (invalid JSON object)'),
+    () => new ApiError('payload_too_large', 'リクエストボディが大きすぎます (request body too large)'));
 }

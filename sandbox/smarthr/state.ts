@@ -4,6 +4,7 @@
  * and rendered to the API's read shape on the way out (render.ts).
  */
 import fs from 'node:fs';
+import { RenkeiError } from '../../engine/errors.ts';
 import path from 'node:path';
 
 export interface StoredDepartment {
@@ -59,10 +60,16 @@ export function saveState(file: string, state: SmarthrState): void {
   fs.renameSync(tmp, file);
 }
 
+/** A saved tenant; a file that is not one is a usage error naming the file, never a stack trace. */
 export function loadState(file: string): SmarthrState {
-  const s = JSON.parse(fs.readFileSync(file, 'utf8')) as SmarthrState;
+  let s: SmarthrState;
+  try {
+    s = JSON.parse(fs.readFileSync(file, 'utf8')) as SmarthrState;
+  } catch (e) {
+    throw new RenkeiError('USAGE', `--state ${file}: not a sandbox state file (${(e as Error).message}); move it away to start from a generated tenant`);
+  }
   for (const k of ['crews', 'departments', 'employment_types', 'job_titles', 'custom_field_templates', 'biz_establishments'] as const) {
-    if (!Array.isArray(s[k])) throw new Error(`state file ${file}: "${k}" is not an array`);
+    if (!s || !Array.isArray(s[k])) throw new RenkeiError('USAGE', `--state ${file}: not a sandbox state file ("${k}" is not a list); move it away to start from a generated tenant`);
   }
   return s;
 }

@@ -13,6 +13,9 @@ import { ROOT } from '../helpers/cli.ts';
 import type { RunReport } from '../../engine/report.ts';
 import iconv from 'iconv-lite';
 import { readFileChunks } from '../../sources/text-decode.ts';
+import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
+import { runSmarthrSandbox } from '../../cli/commands/sandbox.ts';
+import { Writable } from 'node:stream';
 
 let tdb: TestDb;
 let dir: string;
@@ -164,5 +167,49 @@ options: { max_rejected_ratio: 1 }
     const csv = fs.readFileSync(path.join(dir, 'g6-errors.csv'), 'utf8');
     expect(csv).toContain('taro.yamada@@example.jp');
     expect(csv).toContain('hanako@example.jp');
+  });
+
+  it('finding 7: CSV text after a closing quote and a JSON lone surrogate reject their record with a code instead of changing the data; finding 11: a JSON value nested 100k levels rejects that record alone', async () => {
+    fs.writeFileSync(path.join(dir, 'q.csv'), 'a,b,c\n1,ok,1\n2,"b"c,2\n');
+    fs.writeFileSync(path.join(dir, 'q.yaml'), `name: q7\nsource: { type: csv, path: q.csv }\nsinks: [{ type: postgres, table: q7, create_table: true, columns: [{ name: a, type: text }, { name: b, type: text }] }]\nerrors: { type: csv, path: q7.csv }\noptions: { max_rejected_ratio: 1 }\n`);
+    const csv = await runMain(['run', 'q.yaml', '--no-progress'], { DATABASE_URL: tdb.url }, dir);
+    expect(csv.stdout).toMatch(/rejected: CSV_TEXT_AFTER_QUOTE 1/);
+    expect((await tdb.pool.query('SELECT b FROM q7')).rows).toEqual([{ b: 'ok' }]);
+    fs.writeFileSync(path.join(dir, 'j.ndjson'), `{"code":"A","v":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n{"code":"B","v":"ok"}\n{"code":"C","v":"\\ud800x"}\n`);
+    fs.writeFileSync(path.join(dir, 'j.yaml'), `name: j\nsource: { type: json, path: j.ndjson, format: ndjson }\nsinks: [{ type: postgres, table: j7, create_table: true, columns: [{ name: code, type: text }, { name: v, type: jsonb }] }]\nerrors: { type: csv, path: j7.csv }\noptions: { max_rejected_ratio: 1 }\n`);
+    const json = await runMain(['run', 'j.yaml', '--no-progress'], { DATABASE_URL: tdb.url }, dir);
+    expect(json.code, json.stdout).toBe(0);
+    expect(json.stdout).toMatch(/rejected: (JSON_TOO_DEEP 1, JSON_LONE_SURROGATE 1|JSON_LONE_SURROGATE 1, JSON_TOO_DEEP 1)/);
+    expect((await tdb.pool.query('SELECT code FROM j7')).rows).toEqual([{ code: 'B' }]);
+  });
+
+  it('finding 9: a huge pipeline file and a YAML alias bomb are configuration errors (exit 2), fast; YAML merge keys work', async () => {
+    fs.writeFileSync(path.join(dir, 'huge.yaml'), `name: huge\n# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+    const huge = await runMain(['validate', 'huge.yaml'], {}, dir);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/is not a pipeline file \(at most 1,048,576\)/);
+    const lines = ['name: bomb', 'a0: &a0 [x,x,x,x,x,x,x,x,x,x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
+    fs.writeFileSync(path.join(dir, 'bomb.yaml'), lines.join('\n') + '\n');
+    const bomb = await runMain(['validate', 'bomb.yaml'], {}, dir);
+    expect(bomb.code).toBe(2);
+    expect(bomb.stderr).toMatch(/too many YAML aliases/);
+    fs.writeFileSync(path.join(dir, 'in.csv'), 'code,n\nA,1\n');
+    fs.writeFileSync(path.join(dir, 'merge.yaml'), 'name: merge\nx-pg: &pg { type: postgres, table: merged, create_table: true }\nsource: { type: csv, path: in.csv }\nsinks:\n  - <<: *pg\n    columns: [{ name: code, type: text }]\n');
+    expect((await runMain(['validate', 'merge.yaml'], {}, dir)).code).toBe(0);
+  });
+
+  it('finding 13: the SmartHR sandbox refuses a body over 1 MiB (413), invalid UTF-8 and deep JSON (400); a bad --state file is one clear line', async () => {
+    const sb = await startSmarthrSandbox({ employees: 3, rateLimit: 0 });
+    try {
+      const post = (body: Buffer | string) => fetch(`${sb.url}/v1/crews`, { method: 'POST', headers: { authorization: `Bearer ${sb.token}`, 'content-type': 'application/json' }, body });
+      expect((await post(JSON.stringify({ last_name: 'x'.repeat(2 * 1024 * 1024) }))).status).toBe(413);
+      expect((await post(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]))).status).toBe(400);
+      expect((await post(`{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`)).status).toBe(400);
+    } finally { await sb.stop(); }
+    fs.writeFileSync(path.join(dir, 'bad-state.json'), '{"crews": 3}');
+    const sink = () => new Writable({ write(_c, _e, cb) { cb(); } });
+    await expect(runSmarthrSandbox(['--state', 'bad-state.json'], { stdout: sink(), stderr: sink(), env: {}, cwd: dir }, async () => {}))
+      .rejects.toThrow(/--state .*bad-state\.json: not a sandbox state file \("crews" is not a list\)/);
   });
 });

@@ -86,9 +86,10 @@ describe('csv source: dialect', () => {
     expect(drops(out)).toEqual([]);
   });
 
-  it('reads a stray quote inside an unquoted field as a literal character', async () => {
-    const out = await parse('a,b\n12" screen,x\nab"c,"d"e\n');
-    expect(recs(out).map((r) => r.data)).toEqual([{ a: '12" screen', b: 'x' }, { a: 'ab"c', b: 'de' }]);
+  it('reads a stray quote inside an unquoted field as a literal character; text after a closing quote rejects the row (never silently joined)', async () => {
+    const out = await parse('a,b\n12" screen,x\nab"c,"d"e\n2,"b"c\n');
+    expect(recs(out).map((r) => r.data)).toEqual([{ a: '12" screen', b: 'x' }]);
+    expect(drops(out).map((d) => [d.code, d.origin])).toEqual([['CSV_TEXT_AFTER_QUOTE', 'in.csv:3'], ['CSV_TEXT_AFTER_QUOTE', 'in.csv:4']]);
   });
 
   it('honours a tab delimiter, given as "\\t" or as a tab', async () => {
@@ -122,8 +123,8 @@ describe('csv source: dialect', () => {
   });
 
   it('by default reads empty fields as PostgreSQL does: unquoted empty → null, "" → empty string, at any chunking', async () => {
-    const text = 'a,b,c,d,e\n,"",x,"",""t\r\n"","",,"q",\n';
-    const want = [{ a: null, b: '', c: 'x', d: '', e: 't' }, { a: '', b: '', c: null, d: 'q', e: null }];
+    const text = 'a,b,c,d,e\n,"",x,"",""\r\n"","",,"q",\n';
+    const want = [{ a: null, b: '', c: 'x', d: '', e: '' }, { a: '', b: '', c: null, d: 'q', e: null }];
     const pg = { ...defaults, emptyAsNull: undefined };
     expect(recs(await parse(text, pg)).map((r) => r.data)).toEqual(want);
     for (const [n, chunks] of splits(Buffer.from(text))) {
@@ -260,8 +261,8 @@ describe('csv source: encodings', () => {
     const corpus = '\uFEFFid,name,note\r\n1,山田,"a,b"\r\n\r\n2,"田中\r\n太郎","say ""hi"""\n3,x\n4,y,z"q\r5,"p"x,r\r\n\n6,"開いたまま,x\n7,a,b\n';
     const utf8 = Buffer.from(corpus);
     const ref = await parse(utf8);
-    expect(recs(ref).map((r) => r.origin)).toEqual(['in.csv:2', 'in.csv:4', 'in.csv:7', 'in.csv:8', 'in.csv:11']);
-    expect(drops(ref).map((d) => [d.code, d.origin])).toEqual([['CSV_RAGGED_ROW', 'in.csv:6'], ['CSV_UNTERMINATED_QUOTE', 'in.csv:10']]);
+    expect(recs(ref).map((r) => r.origin)).toEqual(['in.csv:2', 'in.csv:4', 'in.csv:7', 'in.csv:11']);
+    expect(drops(ref).map((d) => [d.code, d.origin])).toEqual([['CSV_RAGGED_ROW', 'in.csv:6'], ['CSV_TEXT_AFTER_QUOTE', 'in.csv:8'], ['CSV_UNTERMINATED_QUOTE', 'in.csv:10']]);
     for (const [n, chunks] of splits(utf8)) expect(await collect(chunks), `chunk size ${n}`).toEqual(ref);
 
     const sjis = iconv.encode(text, 'cp932');
