@@ -138,7 +138,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions = {}
       const parent = ancestors[ancestors.length - 1] as { key?: unknown } | undefined;
       const parentKey = parent && isScalar(parent.key) ? String(parent.key.value) : '';
       if (SECRET_KEY.test(parentKey) && r.value) secrets.add(r.value);
-      if (r.used.length || r.params.length) {
+      if (r.used.length || r.params.length || r.value !== node.value) {
         // An unquoted `${VAR}` takes the type the value reads as (`rate_limit: ${RATE}` → a number),
         // an unquoted `${param.name}` alone the parameter's type; quoted ones stay text.
         if (whole && Object.hasOwn(params.values, whole[1])) node.value = params.values[whole[1]];

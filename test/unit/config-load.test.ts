@@ -99,6 +99,11 @@ describe('pipeline files', () => {
     expect(msg).toMatch(/p\.yaml:\d+: /);
   });
 
+  it('$${ is a literal ${ even in a value that uses no variable', () => {
+    const p = parsePipeline(GOOD.replace('path: \${DATA_DIR:-data}/in.csv', 'path: "raw$${X}.csv"'), 'p.yaml', { env: {} });
+    expect((p.config.source as { path: string }).path).toBe('raw${X}.csv');
+  });
+
   it('--set overrides values (read as YAML) before validation', () => {
     const p = parsePipeline(GOOD, 'p.yaml', { env: {}, set: ['options.batch_size=2000', 'sinks[0].table=other'] });
     expect(p.config.options.batch_size).toBe(2000);
