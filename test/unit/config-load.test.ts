@@ -100,7 +100,7 @@ describe('pipeline files', () => {
   });
 
   it('$${ is a literal ${ even in a value that uses no variable', () => {
-    const p = parsePipeline(GOOD.replace('path: \${DATA_DIR:-data}/in.csv', () => 'path: "raw$${X}.csv"'), 'p.yaml', { env: {} });
+    const p = parsePipeline(GOOD.replace('path: ${DATA_DIR:-data}/in.csv', () => 'path: "raw$${X}.csv"'), 'p.yaml', { env: {} });
     expect((p.config.source as { path: string }).path).toBe('raw${X}.csv');
   });
 
