@@ -13,6 +13,8 @@ export const runOptionsSchema = z.strictObject({
     .describe('Records per batch moved between stages (memory grows with it).'),
   concurrency: z.number().int().min(1).max(256).default(RUN_OPTION_DEFAULTS.concurrency)
     .describe('Requests in flight for components that work in parallel (REST sink writes, API page fetches) unless the component sets its own `concurrency`.'),
+  strict: z.boolean().default(false)
+    .describe('Stop the run when a field a transform or sink names is carried by none of the first records (a misspelled name); without it, that is a notice in the summary.'),
   max_rejected: z.number().int().min(0).optional()
     .describe('Error budget: fail the run when more records than this are rejected (checked after every batch).'),
   max_rejected_ratio: z.number().min(0).max(1).optional()

@@ -4,6 +4,7 @@
  * column that loads NULL everywhere), so it becomes a notice in the run summary.
  */
 import type { Ctx, Row } from './types.ts';
+import { RenkeiError } from './errors.ts';
 
 /** Watches up to `sample` records; returns `done` once every field was seen or the sample is full. */
 export class FieldPresence {
@@ -11,7 +12,7 @@ export class FieldPresence {
   private n = 0;
   private reported = false;
 
-  constructor(private readonly fields: readonly string[], private readonly ctx: Pick<Ctx, 'notice' | 'logger'>, private readonly what: string, private readonly sample = 1000) {}
+  constructor(private readonly fields: readonly string[], private readonly ctx: Pick<Ctx, 'notice' | 'logger'> & { options?: { strict?: boolean } }, private readonly what: string, private readonly sample = 1000) {}
 
   /** Looks at one record; true once watching is over (the caller can stop calling). */
   see(d: Row): boolean {
@@ -30,6 +31,8 @@ export class FieldPresence {
     for (const f of this.fields) {
       if (this.seen.has(f)) continue;
       const msg = `${stage}: ${this.what} ${JSON.stringify(f)}, which none of the first ${this.n.toLocaleString('en-US')} records has — a misspelled field name?`;
+      // options.strict: a field no record has is a mistake to stop on, not a notice.
+      if (this.ctx.options?.strict) throw new RenkeiError('FIELD_MISSING', `${msg} (options.strict)`);
       this.ctx.logger.warn({ field: f, records: this.n }, msg);
       this.ctx.notice?.(msg);
     }

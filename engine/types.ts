@@ -197,6 +197,8 @@ export const RUN_OPTION_DEFAULTS = { batch_size: 1000, concurrency: 4 } as const
 export interface RunOptions {
   batch_size: number;
   concurrency: number;
+  /** A field that a stage or sink names and no record carries stops the run instead of being a notice. */
+  strict?: boolean;
   max_rejected?: number;
   max_rejected_ratio?: number;
 }

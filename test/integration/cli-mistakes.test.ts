@@ -35,7 +35,7 @@ describe('mistakes that teach', () => {
     expect(r.stderr).toContain('p.yaml:6: transforms[0].keep: unknown key; valid here: type, key, policy, code, spill_after, temp_dir\n');
     expect(r.stderr).toContain('p.yaml:10: sinks[0].columns[0].form: unknown key; valid here: name, type, from — did you mean "from"?');
     expect(r.stderr).toContain('p.yaml:11: error: unknown key; valid here: name, description, params, key, source, transforms, sinks, errors, options, notify, guards — did you mean "errors"?');
-    expect(r.stderr).toContain('p.yaml:12: options.batch_sise: unknown key; valid here: batch_size, concurrency, max_rejected, max_rejected_ratio — did you mean "batch_size"?');
+    expect(r.stderr).toContain('p.yaml:12: options.batch_sise: unknown key; valid here: batch_size, concurrency, strict, max_rejected, max_rejected_ratio — did you mean "batch_size"?');
   });
 
   it('a mistyped command or option gets a suggestion; --version prints the version', async () => {
@@ -90,6 +90,10 @@ sinks: [{ type: postgres, table: typo, create_table: true, columns: [{ name: cod
     expect(r.stdout).toContain('⚠ transforms[0]:normalize: normalizes field "resign_dat", which none of the first 2 records has — a misspelled field name?');
     expect(r.stdout).toContain('⚠ sinks[0]:postgres: a column takes field "resign_dat", which none of the first 2 records has — a misspelled field name?');
     expect(r.stdout).not.toMatch(/field "code"/);
+    // options.strict: the same mistake stops the run.
+    const strict = await runMain(['run', 'typo.yaml', '--no-progress', '--set', 'options.strict=true'], { DATABASE_URL: tdb.url }, dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/FIELD_MISSING: transforms\[0\]:normalize: normalizes field "resign_dat".*\(options\.strict\)/);
   });
 
   it('edit distance counts a swap of neighbours as one edit; nothing is suggested for far-off words', () => {

@@ -202,9 +202,9 @@ options: { max_rejected_ratio: 1 }
   it('finding 13: the SmartHR sandbox refuses a body over 1 MiB (413), invalid UTF-8 and deep JSON (400); a bad --state file is one clear line', async () => {
     const sb = await startSmarthrSandbox({ employees: 3, rateLimit: 0 });
     try {
-      const post = (body: Buffer | string) => fetch(`${sb.url}/v1/crews`, { method: 'POST', headers: { authorization: `Bearer ${sb.token}`, 'content-type': 'application/json' }, body });
+      const post = (body: Blob | string) => fetch(`${sb.url}/v1/crews`, { method: 'POST', headers: { authorization: `Bearer ${sb.token}`, 'content-type': 'application/json' }, body });
       expect((await post(JSON.stringify({ last_name: 'x'.repeat(2 * 1024 * 1024) }))).status).toBe(413);
-      expect((await post(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]))).status).toBe(400);
+      expect((await post(new Blob([new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])]))).status).toBe(400);
       expect((await post(`{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`)).status).toBe(400);
     } finally { await sb.stop(); }
     fs.writeFileSync(path.join(dir, 'bad-state.json'), '{"crews": 3}');
