@@ -132,7 +132,8 @@ export interface Sink {
   /**
    * The sink can take part in a dry run (`ctx.rehearsal`): it does all its work — e.g. loads and
    * checks every row in a transaction — and then rolls back instead of committing, so a dry run's
-   * counts are the real run's. Sinks without it are left out of dry runs.
+   * counts are the real run's; a REST sink builds and checks each body but sends no write (the
+   * connection's HTTP client answers writes itself). Sinks without it are left out of dry runs.
    */
   readonly rehearses?: boolean;
   open(): Promise<void>;

@@ -74,6 +74,7 @@ export function kingoftimeEmployeesSinkWith(clock?: Clock) {
       const writer = new RestWriter(ctx, o.concurrency, kingoftimeProfile);
       return {
         commits: 'per-record',
+      rehearses: true,
         acknowledged: () => writer.acknowledged,
         async open() {
           client = new KingoftimeClient(o, ctx, 'kingoftime.employees', 'SINK_HTTP', clock);

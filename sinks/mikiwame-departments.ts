@@ -57,6 +57,7 @@ export const mikiwameDepartmentsSink = defineComponent({
 
     return {
       commits: 'per-record',
+      rehearses: true,
       acknowledged: () => writer.acknowledged,
       async open() {
         client = new MikiwameClient(o, ctx, 'mikiwame.departments', 'SINK_HTTP', mikiwameDepartmentsProfile);

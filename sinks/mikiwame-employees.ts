@@ -40,6 +40,7 @@ export const mikiwameEmployeesSink = defineComponent({
     };
     return {
       commits: 'per-record',
+      rehearses: true,
       acknowledged: () => writer.acknowledged,
       async open() {
         client = new MikiwameClient(o, ctx, 'mikiwame.employees');

@@ -35,6 +35,7 @@ export const mikiwameResultsSink = defineComponent({
     const ids = new Map<string, string>();
     return {
       commits: 'per-record',
+      rehearses: true,
       acknowledged: () => writer.acknowledged,
       async open() {
         const c = client = new SmarthrClient(o, ctx, 'smarthr.mikiwame_results');

@@ -84,6 +84,7 @@ export const smarthrCrewsSink = defineComponent({
     const writer = new RestWriter(ctx, o.concurrency ?? ctx.options.concurrency, smarthrProfile);
     return {
       commits: 'per-record',
+      rehearses: true,
       acknowledged: () => writer.acknowledged,
       async open() {
         client = new SmarthrClient(o, ctx, 'smarthr.crews');

@@ -103,6 +103,7 @@ export const smarthrDepartmentsSink = defineComponent({
 
     return {
       commits: 'per-record',
+      rehearses: true,
       acknowledged: () => writer.acknowledged,
       async open() {
         client = new SmarthrClient(o, ctx, 'smarthr.departments');

@@ -16,7 +16,8 @@ import { renderPlanSummary } from '../../sync/review/terminal.ts';
 export const RUN_HELP_OPTIONS = `  --set key.path=value   override a config value (repeatable; value read as YAML)
 ${PARAM_HELP}
   --dry-run              do everything but commit: a postgres sink loads and checks every row in a transaction
-                         and rolls it back, so the counts (would write N, rejected M) are the real run's
+                         and rolls it back; a REST sink builds and checks every body but sends no write;
+                         so the counts (would write N, rejected M) are the real run's
   --limit N              a trial load: read only the first N records of the source
   --report-json PATH     write the run report as JSON (run_id, pipeline, status, counts, stages, errors_file, duration_ms)
   --no-progress          no progress line on the terminal

@@ -42,6 +42,12 @@ export interface HttpClientOptions {
   windows?: AvailabilityWindows | null;
   /** `http://[user:pass@]host:port` of a proxy every request is tunnelled through (CONNECT). */
   proxy?: string;
+  /**
+   * A dry run: reads are sent, writes (every method but GET) are not — the body has been built and
+   * checked by then — and are answered here with the body echoed and a `dry-run-N` identity, so the
+   * sink does all its work except changing the target.
+   */
+  rehearsal?: boolean;
 }
 
 export interface HttpRequest {
@@ -91,6 +97,8 @@ export class HttpClient {
   private readonly base: string;
   /** Requests sent and not yet answered (they will spend server quota too). */
   private inflight = 0;
+  /** Writes answered without sending (dry run). */
+  private rehearsed = 0;
   // Idle connections are dropped after 4 s, before servers and proxies commonly close them (5-75 s):
   // reusing a connection the server just closed would fail a POST, which is not retried.
   private readonly httpAgent: http.Agent;
@@ -126,6 +134,12 @@ export class HttpClient {
 
   /** Sends one request, retrying transient failures; resolves with parsed JSON (or null for 204). */
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    if (this.o.rehearsal && req.method !== 'GET') {
+      const id = `dry-run-${++this.rehearsed}`;
+      const echo = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {};
+      this.o.logger.debug({ method: req.method, path: req.path, rehearsal: true }, 'write not sent (dry run)');
+      return { status: req.method === 'POST' ? 201 : 200, headers: new Headers(), data: { ...echo, id, key: id, code: (echo as { code?: unknown }).code ?? id } as T, attempts: 0 };
+    }
     const url = this.url(req);
     const what = req.label ?? `${req.method} ${url.pathname}`;
     const log = { method: req.method, path: url.pathname, page: url.searchParams.get('page') ?? undefined };

@@ -98,6 +98,7 @@ export function httpClientFor(conn: ConnectionOptions, profile: HttpProfile, ctx
     signal: ctx.signal,
     errorCode,
     clock,
+    rehearsal: ctx.rehearsal,
     proxy: conn.https_proxy,
   });
 }

@@ -119,4 +119,18 @@ describe('REST sinks: acknowledged writes are counted when a run fails', () => {
     expect(row.status).toBe('interrupted');
     expect(row.counts!.written).toBe(4);
   });
+
+  it('a dry run rehearses a REST sink: bodies are built and checked, nothing is sent, and it would write what the real run writes', async () => {
+    const { loaded, held } = load([{}, {}, {}, {}, {}]);
+    const writes = sb.stats.writes;
+    const dry = await runPipeline(loaded, { logger: pino({ level: 'silent' }), db: async () => db, dryRun: true });
+    expect(dry.status).toBe('succeeded');
+    expect(dry.kind).toBe('dry-run');
+    expect(dry.counts).toMatchObject({ read: 5, would_write: 5, rejected: 0 });
+    expect(sb.stats.writes).toBe(writes);
+    expect(held()).toBe(0);
+    const real = await runPipeline(loaded, { logger: pino({ level: 'silent' }), db: async () => db });
+    expect(real.counts).toMatchObject({ read: 5, written: 5 });
+    expect(held()).toBe(5);
+  });
 });
