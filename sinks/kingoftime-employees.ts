@@ -10,7 +10,7 @@
  * the client's: with `closed_hours: fail` the run stops before sending anything in a window (K9).
  */
 import { z } from 'zod';
-import { defineComponent, Drop, unchanged, type Rec, type Row, type Sink } from '../engine/types.ts';
+import { defineComponent, type Rec, type Row, type Sink } from '../engine/types.ts';
 import type { Clock } from '../connections/http/clock.ts';
 import { kingoftimeConnectionShape } from '../connections/kingoftime/connection.ts';
 import { KingoftimeClient } from '../connections/kingoftime/client.ts';
@@ -81,20 +81,13 @@ export function kingoftimeEmployeesSinkWith(clock?: Clock) {
         },
         async write(batch) {
           const c = client!;
-          const pending: Array<Promise<unknown>> = [];
-          for (const rec of batch) {
-            const key = writer.keyText(rec);
-            const id = writer.target(rec, key);
-            if (id instanceof Drop) { writer.drop(id); continue; }
-            if (id === null) {
-              pending.push(writer.send(rec, 'create', async () => (await c.createEmployee(kotCreateBody(o, rec.data))).key));
-              continue;
-            }
-            const body = kotUpdateBody(o, rec);
-            if (!body) { writer.drop(unchanged(rec, 'NOTHING_TO_WRITE', 'none of the changed fields is written by this sink')); continue; }
-            pending.push(writer.send(rec, 'update', async () => (await c.updateEmployee(id, body)).key));
-          }
-          return writer.settle(pending);
+          return writer.createOrUpdate(batch, {
+            create: (rec) => async () => (await c.createEmployee(kotCreateBody(o, rec.data))).key,
+            update: (rec, id) => {
+              const body = kotUpdateBody(o, rec);
+              return body && (async () => (await c.updateEmployee(id, body)).key);
+            },
+          });
         },
         async close() { client?.close(); writer.summary('sink.closed'); },
         async abort() { client?.close(); writer.summary('sink.aborted'); },

@@ -7,7 +7,7 @@
  * open (L2).
  */
 import { z } from 'zod';
-import { defineComponent, Drop, reject, unchanged, type Rec, type Row, type Sink } from '../engine/types.ts';
+import { defineComponent, Drop, reject, type Rec, type Row, type Sink } from '../engine/types.ts';
 import { mikiwameConnectionShape } from '../connections/mikiwame/connection.ts';
 import { MikiwameClient } from '../connections/mikiwame/mikiwame-client.ts';
 import { mikiwameProfile } from '../connections/mikiwame/profile.ts';
@@ -48,25 +48,20 @@ export const mikiwameEmployeesSink = defineComponent({
       },
       async write(batch) {
         const c = client!;
-        const pending: Array<Promise<unknown>> = [];
-        for (const rec of batch) {
-          const key = writer.keyText(rec);
-          const id = writer.target(rec, key);
-          if (id instanceof Drop) { writer.drop(id); continue; }
-          if (id === null) {
-            if (!o.create) { writer.drop(reject(rec, 'NO_MATCH', `${key}: no Mikiwame employee matches, and employees are not created in this mode (M-E6)`)); continue; }
+        const drops = await writer.createOrUpdate(batch, {
+          create: (rec, key) => {
+            if (!o.create) return reject(rec, 'NO_MATCH', `${key}: no Mikiwame employee matches, and employees are not created in this mode (M-E6)`);
             const body: Row = {};
             for (const f of o.fields) { const v = apiValue(rec.data[f]); if (v !== null) body[f] = v; }
-            pending.push(writer.send(rec, 'create', coded(rec, () => c.createEmployee(body as MikiwameEmployeeWrite))));
-            continue;
-          }
-          const changed = new Set((rec.meta?.changes ?? []).map((x) => x.field));
-          const body: Row = {};
-          for (const f of o.fields) if (f !== 'email' && changed.has(f)) body[f] = apiValue(rec.data[f]);
-          if (Object.keys(body).length === 0) { writer.drop(unchanged(rec, 'NOTHING_TO_WRITE', 'none of the changed fields is written by this sink')); continue; }
-          pending.push(writer.send(rec, 'update', coded(rec, () => c.patchEmployee(id, body as MikiwameEmployeeWrite))));
-        }
-        const drops = await writer.settle(pending);
+            return coded(rec, () => c.createEmployee(body as MikiwameEmployeeWrite));
+          },
+          update: (rec, id) => {
+            const changed = new Set((rec.meta?.changes ?? []).map((x) => x.field));
+            const body: Row = {};
+            for (const f of o.fields) if (f !== 'email' && changed.has(f)) body[f] = apiValue(rec.data[f]);
+            return Object.keys(body).length === 0 ? null : coded(rec, () => c.patchEmployee(id, body as MikiwameEmployeeWrite));
+          },
+        });
         return drops.map((d) => {
           const rule = typeof d.data === 'object' ? refusals.get(d.data) : undefined;
           return rule ? new Drop(d.kind, rule, d.message, d.origin, d.data, d.field, d.stage) : d;

@@ -12,7 +12,7 @@
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
-import type { Ctx, Drop, Rec } from '../engine/types.ts';
+import { Drop, unchanged, type Ctx, type Rec } from '../engine/types.ts';
 import { keyOf } from '../engine/keys.ts';
 import type { ApiProfile } from '../connections/http/profile.ts';
 import { diffTarget, fatalWriteError, writeFailure, type WriteOp } from './rest-errors.ts';
@@ -85,6 +85,30 @@ export class RestWriter {
   }
 
   /** Waits for every given write; returns the Drops gathered since the last call, or throws a fatal error. */
+  /**
+   * The create-or-update loop of a REST sink: for each record of the batch, `create` when the diff
+   * found no target (a write, or a Drop), else `update` with the target's identity (a write, a Drop,
+   * or null when none of the changed fields is written by this sink). Resolves when every write of
+   * the batch was answered, with the Drops.
+   */
+  async createOrUpdate(batch: Rec[], ops: {
+    create(rec: Rec, key: string): (() => Promise<string | undefined>) | Drop;
+    update(rec: Rec, id: string, key: string): (() => Promise<string | undefined>) | Drop | null;
+  }): Promise<Drop[]> {
+    const pending: Array<Promise<unknown>> = [];
+    for (const rec of batch) {
+      const key = this.keyText(rec);
+      const id = this.target(rec, key);
+      if (id instanceof Drop) { this.drop(id); continue; }
+      const op = id === null ? 'create' : 'update';
+      const w = id === null ? ops.create(rec, key) : ops.update(rec, id, key);
+      if (w === null) { this.drop(unchanged(rec, 'NOTHING_TO_WRITE', 'none of the changed fields is written by this sink')); continue; }
+      if (w instanceof Drop) { this.drop(w); continue; }
+      pending.push(this.send(rec, op, w));
+    }
+    return this.settle(pending);
+  }
+
   async settle(pending: Array<Promise<unknown>>): Promise<Drop[]> {
     await Promise.allSettled(pending);
     if (this.fatal !== undefined) throw fatalWriteError(this.fatal, this.ctx.signal);

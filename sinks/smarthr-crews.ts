@@ -11,7 +11,7 @@
  * to commit or undo; they log the totals. Refusals and failures: see rest-errors.ts.
  */
 import { z } from 'zod';
-import { defineComponent, Drop, unchanged, type Rec, type Row, type Sink } from '../engine/types.ts';
+import { defineComponent, type Rec, type Row, type Sink } from '../engine/types.ts';
 import { smarthrConnectionShape } from '../connections/smarthr/connection.ts';
 import { SmarthrClient } from '../connections/smarthr/smarthr-client.ts';
 import type { CrewWrite } from '../connections/smarthr/schemas.ts';
@@ -91,20 +91,13 @@ export const smarthrCrewsSink = defineComponent({
       },
       async write(batch) {
         const c = client!;
-        const pending: Array<Promise<unknown>> = [];
-        for (const rec of batch) {
-          const key = writer.keyText(rec);
-          const id = writer.target(rec, key);
-          if (id instanceof Drop) { writer.drop(id); continue; }
-          if (id === null) {
-            pending.push(writer.send(rec, 'create', async () => (await c.createCrew(createBody(o, rec.data))).id));
-            continue;
-          }
-          const body = patchBody(o, rec);
-          if (!body) { writer.drop(unchanged(rec, 'NOTHING_TO_WRITE', 'none of the changed fields is written by this sink')); continue; }
-          pending.push(writer.send(rec, 'update', async () => (await c.patchCrew(id, body)).id));
-        }
-        return writer.settle(pending);
+        return writer.createOrUpdate(batch, {
+          create: (rec) => async () => (await c.createCrew(createBody(o, rec.data))).id,
+          update: (rec, id) => {
+            const body = patchBody(o, rec);
+            return body && (async () => (await c.patchCrew(id, body)).id);
+          },
+        });
       },
       async close() { writer.summary('sink.closed'); },
       async abort() { writer.summary('sink.aborted'); },
