@@ -95,6 +95,10 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
       }
       put({ data: make(f), origin: prefix + line });
     },
+    tooLong(line, prefix) {
+      if (!make) throw new RenkeiError('SOURCE_IO', `${shown}:${line}: the header row is longer than ${(o.maxQuoted ?? 0).toLocaleString('en-US')} characters`);
+      reject('CSV_RECORD_TOO_LONG', `line ${line}: longer than the limit (max_record_chars) without a line end; the line is rejected and reading goes on with the next`, line, `${prefix}…`);
+    },
     unterminated(line, raw) {
       if (!make) throw new RenkeiError('SOURCE_IO', `${shown}:${line}: the header row opens a quote that is never closed`);
       reject('CSV_UNTERMINATED_QUOTE', `line ${line}: quoted field opened here is never closed; the line is rejected and reading goes on with the next`, line, raw);

@@ -31,6 +31,7 @@
  *   changing the data is worse than either: the row is flagged (`afterQuote`) and rejected;
  * - a quoted empty field (`""`) is told apart from an unquoted empty one: its index is in the row's
  *   `quotedEmpty` list (PostgreSQL reads the first as an empty string, the second as NULL);
+ * - a line longer than `maxQuoted` characters without a line end is rejected and skipped to its end;
  * - a quote still open at the end of input, or open for more than `maxQuoted` characters (4 Mi by
  *   default; bounds memory), rejects the line it opened on, and reading resumes on the next line:
  *   a stray quote costs one row, not the rest of the file.
@@ -42,6 +43,8 @@ export interface ScanHandler {
   row(fields: string[], count: number, line: number, badBytes: boolean, quotedEmpty: number[], afterQuote: boolean): void;
   /** A quoted field opened on `line` and never closed; `raw` runs from the row start to the end of that line. */
   unterminated(line: number, raw: string): void;
+  /** A line longer than the limit without a line end: it is skipped to its end; `prefix` is its start. */
+  tooLong?(line: number, prefix: string): void;
 }
 
 export interface ScanOptions {
@@ -91,6 +94,8 @@ export class CsvScanner {
   private skipLF = false;
   /** Text held back while an incomplete row waits for a character that can complete it. */
   private held: string[] = [];
+  /** Discarding the rest of a line that was too long, up to its line end. */
+  private skipping = false;
   private heldLen = 0;
   private readonly maxQuoted: number;
   private wait = Wait.None;
@@ -126,6 +131,31 @@ export class CsvScanner {
   /** Feed the next piece of text; `bad` lists stream offsets of characters that stand for undecodable bytes. */
   push(text: string, bad: number[] | null = null): void {
     if (bad) for (const b of bad) this.bad.push(b);
+    if (this.skipping) {
+      const nl = text.indexOf('\n');
+      const cr = text.indexOf('\r');
+      const e = nl === -1 ? cr : cr === -1 || nl < cr ? nl : cr;
+      if (e === -1) { this.base += text.length; return; }
+      const end = text.charCodeAt(e) === CR && text.charCodeAt(e + 1) === LF ? e + 2 : e + 1;
+      this.base += end;
+      this.line++;
+      this.skipping = false;
+      text = text.slice(end);
+      if (!text) return;
+    }
+    if (this.wait === Wait.LineEnd && text.indexOf('\n') === -1 && text.indexOf('\r') === -1 && this.buf.length + this.heldLen + text.length > this.maxQuoted) {
+      // A line with no end in sight past the limit (a runaway field, /dev/zero): reject it and skip to
+      // its end, with memory and time bounded instead of growing with the line.
+      const shown = Math.min(200, this.maxQuoted);
+      this.handler.tooLong?.(this.line, (this.buf + this.held.join('') + text).slice(0, shown));
+      this.base += this.buf.length + this.heldLen + text.length;
+      this.buf = '';
+      this.held = [];
+      this.heldLen = 0;
+      this.wait = Wait.None;
+      this.skipping = true;
+      return;
+    }
     if (this.wait !== Wait.None) {
       // Rescanning a long pending row on every chunk would be quadratic: only rescan when the new
       // text holds a character that could complete it.
@@ -164,6 +194,7 @@ export class CsvScanner {
 
   /** End of input: flush the last row (which needs no line end) or report an unterminated quote. */
   end(): void {
+    if (this.skipping) { this.skipping = false; this.buf = ''; return; }
     if (this.held.length) { this.buf += this.held.join(''); this.held = []; this.heldLen = 0; }
     this.wait = Wait.None;
     this.scan(true);
@@ -324,6 +355,8 @@ export class CsvScanner {
       line = rowLine + 1 + extra;
       this.rowStart = rowStart;
       this.rowEnd = rowEnd;
+      // Too long, even if its end arrived in the same chunk: the same verdict whatever the chunking.
+      if (rowEnd - rowStart > this.maxQuoted && handler.tooLong) { this.hasBad(rowStart, rowEnd); handler.tooLong(rowLine, s.slice(rowStart, rowStart + Math.min(200, this.maxQuoted))); continue rows; }
       handler.row(fields, n, rowLine, this.hasBad(rowStart, rowEnd), quotedEmpty, afterQuote);
       continue rows;
     }

@@ -17,6 +17,7 @@ const schema = z
     type: z.literal('csv'),
     path: z.string().min(1).describe('CSV file to read; relative to the pipeline file. Origins of records are `<path>:<line>`.'),
     encoding: encodingOption,
+    max_record_chars: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Longest a line (or a quoted field across lines) may be, in characters: a longer one is rejected with its line (CSV_RECORD_TOO_LONG / CSV_UNTERMINATED_QUOTE) and the read goes on, in bounded memory.'),
     encoding_check: encodingCheckOption,
     delimiter: oneChar('delimiter').default(',').describe('Field delimiter: one character, e.g. "," (default), ";" or "\\t" for tab-separated files.'),
     quote: oneChar('quote').default('"').describe('Quote character (default `"`); a doubled quote inside a quoted field is one quote.'),
@@ -62,6 +63,7 @@ export const csvSource = defineComponent({
           skipLines: options.skip_lines,
           trim: options.trim,
           emptyAsNull: options.empty_as_null,
+          maxQuoted: options.max_record_chars,
           batchSize: ctx.options.batch_size,
         }, options.path),
       async close() {

@@ -212,4 +212,23 @@ options: { max_rejected_ratio: 1 }
     await expect(runSmarthrSandbox(['--state', 'bad-state.json'], { stdout: sink(), stderr: sink(), env: {}, cwd: dir }, async () => {}))
       .rejects.toThrow(/--state .*bad-state\.json: not a sandbox state file \("crews" is not a list\)/);
   });
+
+  it('finding 8: a line longer than max_record_chars without a line end is rejected with its line and the read goes on, in bounded memory', async () => {
+    const file = path.join(dir, 'runaway.csv');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, 'code,note\nA,first\nB,');
+    const block = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 24; i++) fs.writeSync(fd, block); // a 24 MiB field with no line end
+    fs.writeSync(fd, '\nC,after\n');
+    fs.closeSync(fd);
+    fs.writeFileSync(path.join(dir, 'runaway.yaml'), `name: runaway\nsource: { type: csv, path: runaway.csv, max_record_chars: 1048576 }\nsinks: [{ type: postgres, table: runaway, create_table: true, columns: [{ name: code, type: text }, { name: note, type: text }] }]\nerrors: { type: csv, path: runaway-errors.csv }\noptions: { max_rejected_ratio: 1 }\n`);
+    const r = await runMain(['run', 'runaway.yaml', '--no-progress'], { DATABASE_URL: tdb.url }, dir);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/read 3 = written 2 \+ unchanged 0 \+ filtered 0 \+ rejected 1/);
+    expect(r.stdout).toMatch(/CSV_RECORD_TOO_LONG 1/);
+    expect((await tdb.pool.query('SELECT code FROM runaway ORDER BY code')).rows.map((x) => x.code)).toEqual(['A', 'C']);
+    const errors = fs.readFileSync(path.join(dir, 'runaway-errors.csv'), 'utf8');
+    expect(errors).toContain('runaway.csv:3');
+    expect(errors.length).toBeLessThan(10_000); // the rejected line is kept as its start, not 24 MiB
+  });
 });

@@ -92,6 +92,15 @@ describe('csv source: dialect', () => {
     expect(drops(out).map((d) => [d.code, d.origin])).toEqual([['CSV_TEXT_AFTER_QUOTE', 'in.csv:3'], ['CSV_TEXT_AFTER_QUOTE', 'in.csv:4']]);
   });
 
+  it('a line longer than the limit is rejected with its line and the read goes on, the same at every chunking', async () => {
+    const text = 'a,b\n1,2\n3,' + 'x'.repeat(40) + '\n4,5\n6,' + 'y'.repeat(40);
+    const o = { maxQuoted: 16 };
+    const ref = await parse(text, o);
+    expect(recs(ref).map((r) => r.data)).toEqual([{ a: '1', b: '2' }, { a: '4', b: '5' }]);
+    expect(drops(ref).map((d) => [d.code, d.origin])).toEqual([['CSV_RECORD_TOO_LONG', 'in.csv:3'], ['CSV_RECORD_TOO_LONG', 'in.csv:5']]);
+    for (const [n, chunks] of splits(Buffer.from(text))) expect(await collect(chunks, o), `chunks of ${n}`).toEqual(ref);
+  });
+
   it('honours a tab delimiter, given as "\\t" or as a tab', async () => {
     for (const delimiter of ['\t']) {
       const out = await parse('氏名\t部署\n山田 太郎\t営業部, 第一課\n', { delimiter });
@@ -197,9 +206,9 @@ describe('csv source: malformed input becomes rejected records, the read goes on
     };
     expect(await pulledAtDrop(60)).toBeLessThan(chunks.length / 2);
     expect(await pulledAtDrop()).toBe(chunks.length);
-    // a quoted field longer than the cap but closed is still data when it is within one chunk
+    // a record longer than the cap is rejected even when it arrives whole (the same verdict at any chunking)
     const long = 'x'.repeat(200);
-    expect(recs(await parse(`a\n"${long}"\n`, { maxQuoted: 60 }))[0].data.a).toBe(long);
+    expect(drops(await parse(`a\n"${long}"\n`, { maxQuoted: 60 })).map((d) => d.code)).toEqual(['CSV_RECORD_TOO_LONG']);
   });
 
   it('rejects a row with bytes that are not UTF-8 (CSV_ENCODING) and never emits U+FFFD as data', async () => {
