@@ -22,6 +22,8 @@ export const notifySchema = z
   .strictObject({
     webhook_url: z
       .url({ protocol: /^https?$/ })
+      // Credentials in a URL cannot be sent by fetch (and would sit in logs): refused when the file is read.
+      .refine((u) => { try { const x = new URL(u); return !x.username && !x.password; } catch { return true; } }, 'a webhook URL cannot carry user:password@; put a token in the path or use secret')
       .optional()
       .describe('URL that receives a POST with the JSON run summary when a run finishes (K11). Unset: no webhook.'),
     secret: z

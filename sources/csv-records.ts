@@ -40,6 +40,9 @@ export function rowFactory(names: string[]): (f: Array<string | null>) => Row {
 function headerNames(fields: string[], count: number, shown: string): string[] {
   const names = fields.slice(0, count);
   const seen = new Map<string, number>();
+  if (names[0]?.startsWith('\uFEFF')) {
+    throw new ConfigError(`${shown}: the file starts with two byte-order marks (a UTF-8 BOM added twice, e.g. by two tools in a row), so its first header would read "\\uFEFF${names[0].slice(1)}"; remove one (or name the columns with \`columns:\`)`);
+  }
   names.forEach((n, i) => {
     if (n === '') throw new ConfigError(`${shown}: header column ${i + 1} is empty; name the columns with \`columns:\``);
     const first = seen.get(n);

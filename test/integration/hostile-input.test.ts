@@ -231,4 +231,17 @@ options: { max_rejected_ratio: 1 }
     expect(errors).toContain('runaway.csv:3');
     expect(errors.length).toBeLessThan(10_000); // the rejected line is kept as its start, not 24 MiB
   });
+
+  it('finding 14: a doubled BOM is named instead of rejecting every row; a webhook URL with credentials is a configuration error', async () => {
+    fs.writeFileSync(path.join(dir, 'bom2.csv'), '\uFEFF\uFEFFid,name\n1,a\n');
+    fs.writeFileSync(path.join(dir, 'bom2.yaml'), 'name: bom2\nsource: { type: csv, path: bom2.csv }\nsinks: [{ type: postgres, table: bom2, create_table: true, columns: [{ name: id, type: text }] }]\n');
+    const r = await runMain(['run', 'bom2.yaml', '--no-progress'], { DATABASE_URL: tdb.url }, dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/bom2\.csv: the file starts with two byte-order marks/);
+    fs.writeFileSync(path.join(dir, 'hook.yaml'), fs.readFileSync(path.join(dir, 'p.yaml'), 'utf8') + 'notify: { webhook_url: "https://user:pw@example.jp/hook" }\n');
+    const v = await runMain(['validate', 'hook.yaml'], {}, dir);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/notify\.webhook_url: a webhook URL cannot carry user:password@/);
+    expect(v.stderr).not.toContain('pw@');
+  });
 });
