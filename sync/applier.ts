@@ -16,6 +16,7 @@ import { ensureRunsTable, finishRun, insertRun, setStatusCounts } from '../db/ru
 import type { DiffStage } from '../transforms/diff.ts';
 import { getter, keyText } from '../transforms/lib/fields.ts';
 import { checkGuards, guardError } from './guards.ts';
+import { changedPaths, configLeaves } from './config-leaves.ts';
 import { diffConfig } from './planner.ts';
 
 export interface Selection {
@@ -88,7 +89,11 @@ export interface ApplyOptions extends Omit<RunPipelineOptions, 'collect' | 'sour
 
 export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyOptions): Promise<{ report: RunReport; chosen: Candidate[] }> {
   if (plan.config_hash !== loaded.hash && !opts.force) {
-    throw new RenkeiError('PLAN_STALE', `the pipeline file ${loaded.file} changed since the plan ${plan.plan_id} was made (config hash differs); plan again, or use --force`);
+    const changed = plan.config_leaves ? changedPaths(plan.config_leaves, configLeaves(loaded.config, loaded.secrets)) : [];
+    const what = changed.length
+      ? `these settings differ: ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? ', …' : ''} (from the pipeline file ${loaded.file}, a --set/--param, or an environment variable it reads)`
+      : `the pipeline file ${loaded.file}, or a variable or --set it reads, changed (config hash differs)`;
+    throw new RenkeiError('PLAN_STALE', `the configuration changed since the plan ${plan.plan_id} was made: ${what}; plan again, or use --force`);
   }
   const chosen = selectCandidates(plan, opts.selection);
   const db = await opts.db();

@@ -70,6 +70,8 @@ export interface Plan {
   /** Free text naming the direction, e.g. `SmartHR → KING OF TIME`. */
   direction?: string;
   config_hash: string;
+  /** Fingerprints of the config's values by path (sync/config-leaves.ts), to name what changed before an apply. */
+  config_leaves?: Record<string, string>;
   created_at: string;
   /** Reference date (基準日) used by filters, ISO date, when the pipeline has one. */
   reference_date?: string | null;

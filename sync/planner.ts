@@ -13,6 +13,7 @@ import { getter } from '../transforms/lib/fields.ts';
 import { labelText } from '../transforms/diff.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import { setStatusCounts } from '../db/runs.ts';
+import { configLeaves } from './config-leaves.ts';
 
 export type PlanRunOptions = Omit<RunPipelineOptions, 'collect' | 'source' | 'transforms' | 'kind' | 'dryRun'>;
 
@@ -81,6 +82,7 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
     params: loaded.paramArgs,
     direction: opts.meta?.direction ?? config.description,
     config_hash: loaded.hash,
+    config_leaves: configLeaves(loaded.config, loaded.secrets),
     created_at: report.started_at,
     reference_date: (f.reference_date as string | undefined) ?? null,
     target_fingerprint: (f.target_fingerprint as string | undefined) ?? '',

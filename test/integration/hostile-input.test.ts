@@ -244,4 +244,13 @@ options: { max_rejected_ratio: 1 }
     expect(v.stderr).toMatch(/notify\.webhook_url: a webhook URL cannot carry user:password@/);
     expect(v.stderr).not.toContain('pw@');
   });
+
+  it('finding 14: an apply refused because the configuration changed names what changed (e.g. a variable the file reads)', async () => {
+    const diff = path.join(ROOT, 'test/pipelines/diff/pipeline.yaml');
+    const env = { DATABASE_URL: tdb.url, DIFF_OUT: dir, RENKEI_HOME: path.join(dir, 'home2') };
+    expect((await runMain(['plan', diff, '--out', 'moved.json'], env, dir)).code).toBe(0);
+    const moved = await runMain(['apply', 'moved.json'], { ...env, DIFF_OUT: path.join(dir, 'elsewhere') }, dir);
+    expect(moved.code).toBe(1);
+    expect(moved.stderr).toMatch(/PLAN_STALE: the configuration changed since the plan \S+ was made: these settings differ: errors\.path \(from the pipeline file .*an environment variable it reads\)/);
+  });
 });
