@@ -71,6 +71,21 @@ export function jsonOf(text: string): unknown {
 }
 
 /**
+ * An error body of the `{"errors": [{"message", "code"}, …]}` shape (KING OF TIME and APIs like it):
+ * the first entry's code and message, the others as details; undefined for any other shape.
+ */
+export function errorsListBody(v: unknown): { code?: string | number; message?: string; details: string[] } | undefined {
+  if (!v || typeof v !== 'object' || !Array.isArray((v as { errors?: unknown }).errors)) return undefined;
+  const items = ((v as { errors: unknown[] }).errors).filter((e): e is { message?: unknown; code?: unknown } => !!e && typeof e === 'object');
+  const first = items[0];
+  return {
+    code: typeof first?.code === 'number' || typeof first?.code === 'string' ? first.code : undefined,
+    message: typeof first?.message === 'string' ? first.message : undefined,
+    details: items.slice(1).map((e) => `${String(e.message)} (code ${String(e.code)})`),
+  };
+}
+
+/**
  * `GET /v1/crews page 2: HTTP 400 bad_request (code 1): invalid [emp_code: is invalid] — hint`.
  * `hints` (per status) come from the API profile: what to check when that status comes back.
  */

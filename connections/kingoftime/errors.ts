@@ -6,7 +6,7 @@
  * - `{"code":"303","message":"Too Many Requests"}` with no `errors` array — throttling, whatever the
  *   HTTP status: waited out like a 429.
  */
-import { jsonOf, type ApiError } from '../http/errors.ts';
+import { errorsListBody, jsonOf, type ApiError } from '../http/errors.ts';
 
 /** `errors[0].code` of a request refused during closed hours. */
 export const KOT_OUTSIDE_HOURS = 104;
@@ -16,20 +16,11 @@ export const KOT_THROTTLED = '303';
 export function parseKingoftimeError(text: string): ApiError | undefined {
   const v = jsonOf(text);
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const b = v as { errors?: unknown; code?: unknown; message?: unknown };
-  if (Array.isArray(b.errors)) {
-    const items = b.errors.filter((e): e is { message?: unknown; code?: unknown } => !!e && typeof e === 'object');
-    const first = items[0];
-    const code = typeof first?.code === 'number' || typeof first?.code === 'string' ? first.code : undefined;
-    const closed = Number(code) === KOT_OUTSIDE_HOURS;
-    return {
-      code,
-      type: closed ? 'outside_available_hours' : undefined,
-      message: typeof first?.message === 'string' ? first.message : undefined,
-      transient: closed ? true : undefined,
-      closedHours: closed || undefined,
-      details: items.slice(1).map((e) => `${String(e.message)} (code ${String(e.code)})`),
-    };
+  const b = v as { code?: unknown; message?: unknown };
+  const list = errorsListBody(v);
+  if (list) {
+    const closed = Number(list.code) === KOT_OUTSIDE_HOURS;
+    return { ...list, type: closed ? 'outside_available_hours' : undefined, transient: closed ? true : undefined, closedHours: closed || undefined };
   }
   if (String(b.code) === KOT_THROTTLED) {
     return { code: KOT_THROTTLED, type: 'too_many_requests', message: typeof b.message === 'string' ? b.message : undefined, transient: true, rateLimited: true };
