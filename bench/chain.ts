@@ -22,11 +22,10 @@ import { promisify } from 'node:util';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { startEmbedded } from '../db/embedded.ts';
 import { EMPLOYEE_COLUMNS, writeEmployeesCsv } from '../sandbox/employees-csv.ts';
 import { DATE_COLS, ddl, pipelineYaml } from './load-csv.ts';
 import { cliFlavour, median, round, runCli } from './cli-process.ts';
-import { isEntry } from './entry.ts';
+import { isEntry, withBenchDb } from './entry.ts';
 
 const run = promisify(execFile);
 
@@ -155,19 +154,6 @@ export async function benchChain(opts: { url: string; rows?: number; repeats?: n
 if (isEntry(import.meta.url)) {
   const rows = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   const i = process.argv.indexOf('--repeats');
-  let url = process.env.DATABASE_URL;
-  let stop = async (): Promise<void> => {};
-  let tmp: string | undefined;
-  if (!url) {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
-    const h = await startEmbedded({ dir: tmp });
-    url = h.url; stop = h.stop;
-  }
-  try {
-    const r = await benchChain({ url, rows, repeats: i === -1 ? 3 : Number(process.argv[i + 1]), log: (l) => process.stderr.write(l + '\n') });
-    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-  } finally {
-    await stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const r = await withBenchDb((url) => benchChain({ url, rows, repeats: i === -1 ? 3 : Number(process.argv[i + 1]), log: (l) => process.stderr.write(l + '\n') }));
+  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }

@@ -15,8 +15,7 @@ import pg from 'pg';
 import { makeCtx } from '../engine/context.ts';
 import type { Rec, Row } from '../engine/types.ts';
 import { postgresSink } from '../sinks/postgres.ts';
-import { startEmbedded } from '../db/embedded.ts';
-import { isEntry } from './entry.ts';
+import { isEntry, withBenchDb } from './entry.ts';
 
 type Mode = 'append' | 'replace' | 'upsert';
 
@@ -171,24 +170,10 @@ if (isEntry(import.meta.url)) {
     return i === -1 ? undefined : process.argv[i + 1];
   };
   const rows = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
-  let url = process.env.DATABASE_URL;
-  let stop = async (): Promise<void> => {};
-  let tmp: string | undefined;
-  if (!url) {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
-    const h = await startEmbedded({ dir: tmp, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
-    url = h.url;
-    stop = h.stop;
-  }
-  try {
-    const result = await benchPgCopy({
-      url, rows, repeats: Number(arg('repeats') ?? 3),
-      modes: arg('modes')?.split(',') as Mode[] | undefined,
-      log: (l) => process.stderr.write(l + '\n'),
-    });
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  } finally {
-    await stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const result = await withBenchDb((url) => benchPgCopy({
+    url, rows, repeats: Number(arg('repeats') ?? 3),
+    modes: arg('modes')?.split(',') as Mode[] | undefined,
+    log: (l) => process.stderr.write(l + '\n'),
+  }), { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }

@@ -21,11 +21,10 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { makeCtx } from '../engine/context.ts';
 import { postgresSource } from '../sources/postgres.ts';
 import { convertersFor, type PgTypeInfo } from '../sources/pg-values.ts';
-import { startEmbedded } from '../db/embedded.ts';
 import { EMPLOYEE_COLUMNS, writeEmployeesCsv } from '../sandbox/employees-csv.ts';
 import { ddl, DATE_COLS } from './load-csv.ts';
 import { median, round, runCli } from './cli-process.ts';
-import { isEntry } from './entry.ts';
+import { isEntry, withBenchDb } from './entry.ts';
 
 export interface PgSourceBenchResult {
   rows: number;
@@ -157,19 +156,6 @@ export async function benchPgSource(opts: { url: string; rows?: number; repeats?
 if (isEntry(import.meta.url)) {
   const rows = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 200_000);
   const i = process.argv.indexOf('--repeats');
-  let url = process.env.DATABASE_URL;
-  let stop = async (): Promise<void> => {};
-  let tmp: string | undefined;
-  if (!url) {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
-    const h = await startEmbedded({ dir: tmp });
-    url = h.url; stop = h.stop;
-  }
-  try {
-    const r = await benchPgSource({ url, rows, repeats: i === -1 ? 3 : Number(process.argv[i + 1]), log: (l) => process.stderr.write(l + '\n') });
-    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-  } finally {
-    await stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const r = await withBenchDb((url) => benchPgSource({ url, rows, repeats: i === -1 ? 3 : Number(process.argv[i + 1]), log: (l) => process.stderr.write(l + '\n') }));
+  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }

@@ -91,6 +91,14 @@ export function openSession(io: CommandIO, flags: { 'log-level'?: string; 'log-f
 
 export class UsageError extends Error {}
 
+/** A numeric option (`--port 0`, `--fail-rate 0.1`) within bounds, or undefined when not given. */
+export function numberOption(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER, int = true): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, not ${v}`);
+  return n;
+}
+
 /** `--limit N` as a positive integer. */
 export function parseLimit(v: string): number {
   const n = Number(v);

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandIO } from '../command.ts';
-import { UsageError } from '../session.ts';
+import { UsageError, numberOption } from '../session.ts';
 import { RenkeiError } from '../../engine/errors.ts';
 import { startKingoftimeSandbox } from '../../sandbox/kingoftime/server.ts';
 import { KOT_SANDBOX_EDITIONS, type KotEdition } from '../../sandbox/kingoftime/editions.ts';
@@ -33,12 +33,7 @@ Options:
   --token T          the accepted access token (default: a random one)
   --refuse-ip        refuse the token as if this host's IP address were not permitted (403)`;
 
-const num = (name: string, v: string | undefined, min: number, max: number, int = true): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, not ${v}`);
-  return n;
-};
+const num = numberOption;
 
 /** Runs the KING OF TIME sandbox until `until()` resolves. */
 export async function runKingoftimeSandbox(argv: string[], io: CommandIO, until: () => Promise<unknown>): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandIO } from '../command.ts';
-import { UsageError } from '../session.ts';
+import { numberOption } from '../session.ts';
 import { startMikiwameSandbox } from '../../sandbox/mikiwame/server.ts';
 
 export const MIKIWAME_HELP = `renkei sandbox mikiwame [options]
@@ -24,12 +24,7 @@ Options:
   --state FILE      load the tenant from FILE when it exists; save it there on stop
   --token T         the accepted token (default: a random one)`;
 
-const num = (name: string, v: string | undefined, min: number, max: number, int = true): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, not ${v}`);
-  return n;
-};
+const num = numberOption;
 
 export async function runMikiwameSandbox(argv: string[], io: CommandIO, until: () => Promise<unknown>): Promise<number> {
   const { values } = parseArgs({

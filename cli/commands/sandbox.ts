@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from '../command.ts';
-import { UsageError } from '../session.ts';
+import { UsageError, numberOption } from '../session.ts';
 import { RenkeiError } from '../../engine/errors.ts';
 import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { KINGOFTIME_SANDBOX_HELP, runKingoftimeSandbox } from './sandbox-kingoftime.ts';
@@ -40,12 +40,7 @@ Options:
 Example:
   renkei sandbox smarthr --employees 5000 --rate-limit 10 --persist`;
 
-const num = (name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER, int = true): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, not ${v}`);
-  return n;
-};
+const num = numberOption;
 
 /** Resolves on the first SIGINT or SIGTERM, then stops listening (the default handling comes back). */
 function stopSignal(): Promise<void> {
