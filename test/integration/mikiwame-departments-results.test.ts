@@ -113,7 +113,7 @@ describe('mikiwame-results-to-smarthr', () => {
     expect(p.sh.state.custom_field_templates.length).toBe(templates);
   });
 
-  it('M-R1/M-R3: with create_templates the latest result (exam date, 16-type, link, trait scores) is written to the custom fields', async () => {
+  it('M-R1: with create_templates the latest result (M-R3) (exam date, 16-type, link, trait scores) is written to the custom fields', async () => {
     const r = await renkeiRun(p, ['run', RESULTS, '--set', 'sinks.0.create_templates=true']);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);
