@@ -91,6 +91,41 @@ describe('postgres sink: a refused row is rejected alone, every other row lands'
     expect((await ids('p_upsert')).length).toBe(2998);
   });
 
+  it('upsert into an empty table COPYs straight in, and ends row for row as the general way: duplicates within and across segments (last wins), refused rows isolated', async () => {
+    const data = range(0, 5000).map(person);
+    data[1600] = { ...person(1500), name: '後勝ち1500' }; // the same key twice in one segment
+    data[4100] = { ...person(100), name: '後勝ち100' }; // a key of an earlier segment
+    data[2200].age = -5; // CHECK, in direct mode
+    data[3300].name = 'とても長い名前がここにあります'; // varchar(12), after direct mode ended
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'debug' }, { write: (l: string) => { lines.push(JSON.parse(l)); } });
+    const run = async (table: string): Promise<Drop[]> => {
+      const s = postgresSink.create(postgresSink.schema.parse({ type: 'postgres', columns: COLUMNS, table, mode: 'upsert', key: ['id'], copy_batch_rows: 1000 }), makeCtx({ logger, db: ctx.db }));
+      await s.open();
+      const drops: Drop[] = [];
+      for (let i = 0; i < data.length; i += 700) drops.push(...await s.write(asRecs(data).slice(i, i + 700)));
+      drops.push(...await s.drain!());
+      await s.close();
+      return drops;
+    };
+    await reset('p_direct');
+    const direct = await run('p_direct');
+    const modes = lines.filter((l) => l.msg === 'segment loaded').map((l) => l.direct);
+    expect(modes[0]).toBe(true); // the first segment went straight in
+    expect(modes).toContain(false); // and the run went the general way after the conflict
+    await reset('p_general', [999_999]); // not empty: the general way throughout
+    const general = await run('p_general');
+    expect(direct.map((d) => d.origin)).toEqual(['in.csv:2202', 'in.csv:3302']);
+    const said = (drops: Drop[], table: string) => drops.map((d) => [d.origin, d.message.replaceAll(table, 'T')]);
+    expect(said(general, 'p_general')).toEqual(said(direct, 'p_direct'));
+    const rows = async (t: string) => (await db.pool.query(`SELECT id, email, age, name FROM ${t} WHERE id <> 999999 ORDER BY id`)).rows;
+    const got = await rows('p_direct');
+    expect(got).toEqual(await rows('p_general'));
+    expect(got.find((r) => r.id === 1500).name).toBe('後勝ち1500');
+    expect(got.find((r) => r.id === 100).name).toBe('後勝ち100');
+    expect(got.length).toBe(4996); // 5000 records: 2 refused, 2 repeat an earlier key
+  });
+
   it('many refused rows (1 in 100) are each isolated; all good rows land', async () => {
     await reset('p_many');
     const data = range(0, 10_000).map(person);
