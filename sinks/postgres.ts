@@ -12,7 +12,9 @@
  * - upsert: COPY into a temporary work table (`ON COMMIT DROP`), then per segment
  *   `INSERT … SELECT DISTINCT ON (key) … ON CONFLICT (key) DO UPDATE`. When a key occurs more than
  *   once in a run, the last record wins (within a segment by a sequence column, across segments
- *   because later segments update what earlier ones wrote).
+ *   because later segments update what earlier ones wrote). Into a table that is empty when the run
+ *   starts, segments are COPYed straight into the table until one meets a conflict, which is then
+ *   done the general way, as is the rest of the run (same rows, half the server's work; pg-loader.ts).
  *
  * Records are sent in COPY segments of `copy_batch_rows` rows, each under a savepoint. A row the
  * server refuses (bad value for its type, constraint violation, NOT NULL or CHECK at the upsert step)
