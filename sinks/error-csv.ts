@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { format } from 'fast-csv';
 import { z } from 'zod';
 import { defineComponent, type Drop, type ErrorSink } from '../engine/types.ts';
-import { keyOf } from '../engine/keys.ts';
+import { dropKey } from '../engine/keys.ts';
 import { ConfigError, RenkeiError } from '../engine/errors.ts';
 
 export const COLUMNS = ['run_id', 'stage', 'code', 'message', 'key', 'origin', 'record', 'outcome'] as const;
@@ -60,7 +60,7 @@ function createFresh(file: string): { fd: number; file: string } {
 export function errorRow(runId: string, key: string[], d: Drop): string[] {
   const record = d.data === undefined ? '' : typeof d.data === 'string' ? d.data : JSON.stringify(d.data);
   // rejected: the data was wrong; excluded: a rule left the record out on purpose (opt-out, no match …).
-  return [runId, d.stage, d.code, d.message, keyOf(d.data, key), d.origin, record, d.kind === 'rejected' ? 'rejected' : 'excluded'].map(neutralise);
+  return [runId, d.stage, d.code, d.message, dropKey(d, key), d.origin, record, d.kind === 'rejected' ? 'rejected' : 'excluded'].map(neutralise);
 }
 
 export const errorCsvSink = defineComponent({

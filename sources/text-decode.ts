@@ -217,6 +217,21 @@ function utf8Multibyte(b: Uint8Array): number {
 }
 
 /**
+ * Whether `b`, though not valid UTF-8, is mostly UTF-8: over three quarters of its non-ASCII bytes form
+ * valid UTF-8 characters (a UTF-8 file with a damaged byte, whose rows with bad bytes are rejected),
+ * which Shift_JIS text almost never does by chance.
+ */
+function mostlyUtf8(b: Uint8Array): boolean {
+  let valid = 0, invalid = 0;
+  for (let i = 0; i < b.length;) {
+    if (b[i] < 0x80) { i++; continue; }
+    const len = validSequence(b, i);
+    if (len > 0) { valid += len; i += len; } else { invalid++; i++; }
+  }
+  return valid > 3 * invalid;
+}
+
+/**
  * Looks at the start of a file for the likely encoding mix-up and stops the read naming both
  * encodings: text whose bytes are valid UTF-8 with multibyte characters but declared Shift_JIS/EUC-JP,
  * or text declared UTF-8 that is not UTF-8 but decodes cleanly as CP932. The chunks pass on unchanged.
@@ -231,7 +246,7 @@ export async function* checkEncoding(chunks: ByteChunks, encoding: string, shown
       if (enc !== 'utf-8' && utf8Multibyte(sample) >= 4) {
         throw new RenkeiError('SOURCE_ENCODING', `${shown} looks like UTF-8 (its bytes are valid UTF-8 text with Japanese characters), but encoding: ${encoding} was given: reading it that way would load mojibake. Set encoding: utf-8, or encoding_check: false to read it as ${encoding} anyway`);
       }
-      if (enc === 'utf-8' && !isUtf8(sample)) {
+      if (enc === 'utf-8' && !isUtf8(sample) && !mostlyUtf8(sample)) {
         const asSjis = iconv.decode(Buffer.from(sample), 'cp932');
         if (!asSjis.includes('\uFFFD') && /[\u3040-\u30ff\u4e00-\u9fff]/.test(asSjis)) {
           throw new RenkeiError('SOURCE_ENCODING', `${shown} is not UTF-8 but reads cleanly as Shift_JIS (CP932), while encoding: ${encoding} was given: every row would be rejected. Set encoding: shift_jis, or encoding_check: false to read it as ${encoding} anyway`);
