@@ -41,7 +41,11 @@ export function errorFilePath(baseDir: string, given: string, runId: string, all
 
 /** Creates `file` exclusively (0600), or the first free `name-N.ext` beside it: an existing file is never overwritten. */
 function createFresh(file: string): { fd: number; file: string } {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new RenkeiError('ERRORS_FILE', `cannot create the folder of the error file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
   const ext = path.extname(file);
   const stem = file.slice(0, file.length - ext.length);
   for (let n = 1; n < 10_000; n++) {

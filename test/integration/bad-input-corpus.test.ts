@@ -35,7 +35,7 @@ const part = z.union([
   z.strictObject({ text: z.string(), encoding: z.string() }),
 ]);
 const content = z.union([part, z.array(part)]);
-/** An expected fragment: a substring, or /a regular expression/. */
+/** An expected fragment: a substring, or `re:` and a regular expression. */
 const fragments = z.array(z.string()).default([]);
 
 const expectSchema = z.strictObject({
@@ -169,8 +169,7 @@ function assertNoCrash(out: string): void {
 }
 
 function matches(text: string, fragment: string): boolean {
-  const re = /^\/(.*)\/([a-z]*)$/s.exec(fragment);
-  return re ? new RegExp(re[1], re[2]).test(text) : text.includes(fragment);
+  return fragment.startsWith('re:') ? new RegExp(fragment.slice(3)).test(text) : text.includes(fragment);
 }
 
 function assertFragments(text: string, wanted: string[], what: string): void {
@@ -268,10 +267,15 @@ async function runCase(category: (typeof categories)[number], c: Case, index: nu
   if (e.filtered) expect(rep.reasons.filtered).toEqual(e.filtered);
   const rows = rep.errors_file && fs.existsSync(rep.errors_file) ? readErrorCsv(rep.errors_file) : [];
   const rejectedRows = rows.filter((x) => x.outcome === 'rejected');
-  expect(rejectedRows.length, `rejected records in the error CSV ${rep.errors_file}`).toBe(cn.rejected);
   const byCode: Record<string, number> = {};
   for (const x of rejectedRows) byCode[x.code] = (byCode[x.code] ?? 0) + 1;
-  expect(byCode).toEqual(rep.reasons.rejected);
+  if (rep.status === 'succeeded') {
+    expect(rejectedRows.length, `rejected records in the error CSV ${rep.errors_file}`).toBe(cn.rejected);
+    expect(byCode).toEqual(rep.reasons.rejected);
+  } else {
+    // A failed run commits nothing; the rejects it did write are all counted.
+    expect(rejectedRows.length).toBeLessThanOrEqual(cn.rejected);
+  }
   for (const want of e.error_rows ?? []) expect(rows, `an error row like ${JSON.stringify(want)}`).toContainEqual(expect.objectContaining(want));
   if (e.errors_csv.length) assertFragments(fs.readFileSync(rep.errors_file!, 'utf8'), e.errors_csv, 'the error CSV');
   // The table holds exactly what was written; a failed run (an atomic sink) left nothing in it.
