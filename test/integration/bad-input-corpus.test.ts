@@ -17,6 +17,7 @@ import { z } from 'zod';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
 import { ROOT, renkei, runMain, type CliResult } from '../helpers/cli.ts';
+import net from 'node:net';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import { writtenOf, type RunReport } from '../../engine/report.ts';
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
@@ -97,11 +98,13 @@ const fileSchema = z.strictObject({
   /** The pipeline every case of the file starts from (written as p.yaml), and its default argv. */
   pipeline: z.record(z.string(), z.unknown()).optional(),
   argv: z.array(z.string()).default(['run', 'p.yaml']),
+  /** Anything, for YAML anchors the cases share (`&files` … `*files`). */
+  shared: z.unknown().optional(),
   cases: z.array(caseSchema).min(1),
 });
 
 const categories = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.cases.yaml')).sort().map((f) => {
-  const parsed = fileSchema.safeParse(parseYaml(fs.readFileSync(path.join(CORPUS, f), 'utf8'), { maxAliasCount: -1 }));
+  const parsed = fileSchema.safeParse(parseYaml(fs.readFileSync(path.join(CORPUS, f), 'utf8'), { maxAliasCount: -1, merge: true }));
   if (!parsed.success) throw new Error(`${f}: ${z.prettifyError(parsed.error)}`);
   return { name: f.replace(/\.cases\.yaml$/, ''), ...parsed.data };
 });
@@ -110,14 +113,19 @@ const categories = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.cases.yaml'
 
 let tdb: TestDb;
 let root: string;
+/** A server that accepts connections and never answers (a database behind a black-holing firewall). */
+let silent: net.Server;
 const sandboxes: { smarthr?: SmarthrSandbox; kingoftime?: KingoftimeSandbox; mikiwame?: MikiwameSandbox } = {};
 beforeAll(async () => {
   tdb = await freshDb();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bad-'));
+  silent = net.createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 });
 afterAll(async () => {
   for (const s of Object.values(sandboxes)) await s?.stop();
   if (root) fs.rmSync(root, { recursive: true, force: true });
+  silent?.close();
 });
 
 async function sandbox(kind: 'smarthr' | 'kingoftime' | 'mikiwame'): Promise<{ url: string; token: string; probe: string }> {
@@ -223,8 +231,9 @@ async function runCase(category: (typeof categories)[number], c: Case, index: nu
   const table = `bad_${category.name}_${index}`;
   const wrong = new URL(tdb.url);
   wrong.password = 'not-the-password';
-  const vars: Record<string, string> = { dir, db: tdb.url, db_wrong_password: wrong.toString(), db_unreachable: 'postgres://renkei:s3cretpw@127.0.0.1:1/nowhere', table, root: ROOT };
-  const subst = (s: string) => s.replace(/\{(dir|db|db_wrong_password|db_unreachable|table|root)\}/g, (_, k: string) => vars[k]);
+  const vars: Record<string, string> = { dir, db: tdb.url, db_wrong_password: wrong.toString(), db_unreachable: 'postgres://renkei:s3cretpw@127.0.0.1:1/nowhere', table, root: ROOT,
+    db_silent: `postgres://renkei:s3cretpw@127.0.0.1:${(silent.address() as net.AddressInfo).port}/silent?connect_timeout=1` };
+  const subst = (s: string) => s.replace(/\{(dir|db|db_wrong_password|db_unreachable|db_silent|table|root)\}/g, (_, k: string) => vars[k]);
   for (const [name, data] of Object.entries(c.files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), bytesOf(data, subst));
