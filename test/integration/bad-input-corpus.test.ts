@@ -40,7 +40,8 @@ const content = z.union([part, z.array(part)]);
 const fragments = z.array(z.string()).default([]);
 
 const expectSchema = z.strictObject({
-  code: z.number().int(),
+  /** The exit code (every command case). */
+  code: z.number().int().optional(),
   stdout: fragments,
   stderr: fragments,
   /** Fragments that must appear nowhere in stdout or stderr (a secret, a value). */
@@ -254,6 +255,7 @@ async function runCase(category: (typeof categories)[number], c: Case, index: nu
   const r = await within(runCli(c, argv, env, dir), c.timeout_s, c.id);
   const out = `${r.stdout}\n${r.stderr}`;
   const e = c.expect;
+  expect(e.code, `${c.id}: a command case says its exit code`).toBeTypeOf('number');
   expect(r.code, `exit code of renkei ${argv.join(' ')}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`).toBe(e.code);
   assertNoCrash(out);
   assertFragments(r.stdout, e.stdout, 'stdout');
