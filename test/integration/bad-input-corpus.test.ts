@@ -5,8 +5,8 @@
  * their codes). Whatever the case says, every one must also hold: no stack trace, no internal error, no
  * TypeError/ReferenceError in the output; no silent loss (read = written + unchanged + filtered +
  * rejected, every rejected record a row of the error CSV, the table holding exactly what was written
- * and nothing after a failed run); no hang (each case under a time bound). test/fixtures/bad/README.md
- * says how to add a case.
+ * and nothing after a failed run); no hang (each case under a time bound). README.md ("The bad-input
+ * corpus") says how to add a case.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -214,7 +214,7 @@ async function runApiCase(c: Case): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(c.headers ?? {}) };
   if (c.auth === 'token') headers.authorization = `Bearer ${sb.token}`;
   if (c.auth === 'wrong') headers.authorization = 'Bearer not-the-token';
-  const body = c.body === undefined ? undefined : new Blob([bytesOf(c.body, (s) => s)]);
+  const body = c.body === undefined ? undefined : new Blob([new Uint8Array(bytesOf(c.body, (s) => s))]);
   const res = await within(fetch(sb.url + c.path!, { method: c.method ?? 'POST', headers, body, signal: AbortSignal.timeout(c.timeout_s * 1000) }), c.timeout_s, c.id);
   const text = await res.text();
   expect(res.status, text).toBe(c.expect.status);
