@@ -177,6 +177,14 @@ function assertNoCrash(out: string): void {
   expect(out).not.toMatch(/internal error|\b(TypeError|ReferenceError|RangeError)\b|Maximum call stack|Cannot read propert|undefined is not|is not a function/);
 }
 
+/** Finding 14: a summary prints `read N = …` only when the equation holds (a run that stopped part-way lists its counts). */
+function assertTrueEquations(stdout: string): void {
+  const num = (x: string) => Number(x.replaceAll(',', ''));
+  for (const m of stdout.matchAll(/read ([\d,]+)(?: \+ ([\d,]+) target-only)? = (?:would write|written) ([\d,]+) \+ unchanged ([\d,]+) \+ filtered ([\d,]+) \+ rejected ([\d,]+)/g)) {
+    expect(num(m[3]) + num(m[4]) + num(m[5]) + num(m[6]), `a true equation: ${m[0]}`).toBe(num(m[1]) + num(m[2] ?? '0'));
+  }
+}
+
 function matches(text: string, fragment: string): boolean {
   return fragment.startsWith('re:') ? new RegExp(fragment.slice(3)).test(text) : text.includes(fragment);
 }
@@ -258,6 +266,7 @@ async function runCase(category: (typeof categories)[number], c: Case, index: nu
   expect(e.code, `${c.id}: a command case says its exit code`).toBeTypeOf('number');
   expect(r.code, `exit code of renkei ${argv.join(' ')}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`).toBe(e.code);
   assertNoCrash(out);
+  assertTrueEquations(r.stdout);
   assertFragments(r.stdout, e.stdout, 'stdout');
   assertFragments(r.stderr, e.stderr, 'stderr');
   for (const a of e.absent) expect(matches(out, subst(a)), `${a} must not appear`).toBe(false);
