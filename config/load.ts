@@ -75,6 +75,7 @@ function toJs(doc: Document, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
+    if (/unresolved alias/i.test((e as Error).message)) throw new ConfigError(`invalid YAML in ${file}: ${(e as Error).message}`);
     if (e instanceof ReferenceError || /alias/i.test((e as Error).message)) throw new ConfigError(`${file}: too many YAML aliases expanded (${(e as Error).message}); a pipeline file needs few`);
     throw e;
   }

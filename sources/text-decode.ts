@@ -9,6 +9,7 @@
  * extension kanji that strict Shift_JIS lacks.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { z } from 'zod';
@@ -180,9 +181,13 @@ export async function* readFileChunks(file: string, shown: string, onStream?: (s
   // Size, time and identity at open: a file rewritten, truncated or replaced under the read must fail
   // the run, never end it "succeeded" with part of the rows. A device (/dev/zero) is not a file.
   const before = await handle.stat();
-  if (before.isCharacterDevice() || before.isBlockDevice()) {
+  const not = before.isCharacterDevice() || before.isBlockDevice() ? 'it is a device, not a file'
+    : before.isDirectory() ? 'it is a directory'
+      // /proc and /sys files say size 0 and are made up as they are read: not data files.
+      : /^\/(proc|sys)\//.test(path.resolve(file)) ? 'it is a /proc or /sys file, not a data file' : '';
+  if (not) {
     await handle.close();
-    throw new RenkeiError('SOURCE_IO', `cannot read ${shown}: it is a device, not a file`);
+    throw new RenkeiError('SOURCE_IO', `cannot read ${shown}: ${not}`);
   }
   const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
   onStream?.(stream);
