@@ -31,6 +31,10 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
     embedded = await startEmbedded({ dir: opts.home ?? resolveHome(env), onLog: opts.onLog, note: opts.note });
     url = embedded.url;
   }
+  // Not a URL (nor a socket path): pg would read a host out of it and fail with a baffling ENOTFOUND.
+  if (!embedded && !url.startsWith('/') && !URL.canParse(url)) {
+    throw new RenkeiError('DB', 'cannot connect to the state database: DATABASE_URL is not a connection URL (postgres://user:password@host:port/database)');
+  }
   const pool = newPool(url);
   try {
     (await pool.connect()).release();
