@@ -76,6 +76,8 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
       io.stderr.write(`renkei ${name}: ${usageMessage(e as Error & { code?: string }, cmd)}\n(see renkei ${name} --help)\n`);
       return 2;
     }
+    // A usage problem found below the CLI (a damaged --state file, a port in use, --only of a status that cannot be applied) is still exit 2.
+    if (e instanceof RenkeiError && e.code === 'USAGE') { io.stderr.write(`renkei ${name}: ${e.message}\n`); return 2; }
     if (e instanceof RenkeiError) { io.stderr.write(`renkei ${name}: ${e.code}: ${e.message}\n`); return 1; }
     io.stderr.write(`renkei ${name}: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;

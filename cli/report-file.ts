@@ -13,12 +13,13 @@ import { scrub } from '../engine/logger.ts';
 /** Pseudo file systems where writing may block or mean something else entirely. */
 const SPECIAL = /^\/(proc|sys|dev)(\/|$)/;
 
-export function checkReportPath(io: CommandIO, file: string): string {
+/** Checks that an output file given as `option` (--report-json, --out, --html) can be written, before any work. */
+export function checkReportPath(io: CommandIO, file: string, option = '--report-json'): string {
   const abs = path.resolve(io.cwd, file);
-  if (SPECIAL.test(abs)) throw new UsageError(`--report-json ${file}: ${abs} is not a regular file location`);
+  if (SPECIAL.test(abs)) throw new UsageError(`${option} ${file}: ${abs} is not a regular file location`);
   try {
     if (fs.existsSync(abs)) {
-      if (!fs.statSync(abs).isFile()) throw new UsageError(`--report-json ${file}: ${abs} exists and is not a file`);
+      if (!fs.statSync(abs).isFile()) throw new UsageError(`${option} ${file}: ${abs} exists and is not a file`);
       fs.accessSync(abs, fs.constants.W_OK);
     } else {
       fs.mkdirSync(path.dirname(abs), { recursive: true, mode: 0o700 });
@@ -26,7 +27,7 @@ export function checkReportPath(io: CommandIO, file: string): string {
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`--report-json ${file}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was run`);
+    throw new UsageError(`${option} ${file}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was run`);
   }
   return abs;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, parse as parseYaml, type Document, type Node } from 'yaml';
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { ConfigError } from '../engine/errors.ts';
 import { scrub } from '../engine/logger.ts';
@@ -74,6 +75,7 @@ function toJs(doc: Document, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
+    if (/unresolved alias/i.test((e as Error).message)) throw new ConfigError(`invalid YAML in ${file}: ${(e as Error).message}`);
     if (e instanceof ReferenceError || /alias/i.test((e as Error).message)) throw new ConfigError(`${file}: too many YAML aliases expanded (${(e as Error).message}); a pipeline file needs few`);
     throw e;
   }
@@ -84,7 +86,10 @@ export function loadPipeline(file: string, opts: LoadOptions = {}): LoadedPipeli
   try {
     const size = fs.statSync(file).size;
     if (size > MAX_PIPELINE_BYTES) throw new ConfigError(`${file}: ${size.toLocaleString('en-US')} bytes is not a pipeline file (at most ${MAX_PIPELINE_BYTES.toLocaleString('en-US')})`);
-    text = fs.readFileSync(file, 'utf8');
+    const bytes = fs.readFileSync(file);
+    // YAML is UTF-8 text: a file saved as Shift_JIS would be read with U+FFFD in its values.
+    if (!isUtf8(bytes)) throw new ConfigError(`${file}: not UTF-8 text (a pipeline file is UTF-8; was it saved as Shift_JIS?)`);
+    text = bytes.toString('utf8');
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError(`cannot read pipeline file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);

@@ -31,6 +31,10 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
     embedded = await startEmbedded({ dir: opts.home ?? resolveHome(env), onLog: opts.onLog, note: opts.note });
     url = embedded.url;
   }
+  // Not a URL (nor a socket path): pg would read a host out of it and fail with a baffling ENOTFOUND.
+  if (!embedded && !url.startsWith('/') && !URL.canParse(url)) {
+    throw new RenkeiError('DB', 'cannot connect to the state database: DATABASE_URL is not a connection URL (postgres://user:password@host:port/database)');
+  }
   const pool = newPool(url);
   try {
     (await pool.connect()).release();
@@ -48,8 +52,21 @@ function where(url: string): string {
   try { const u = new URL(url); return `${u.hostname}:${u.port || 5432}${u.pathname} `; } catch { return ''; }
 }
 
+/**
+ * How long to wait for a server to answer a new connection: the URL's `connect_timeout` (seconds, as
+ * libpq reads it), else 30 s. node-postgres waits forever by default, so a server (or a firewall)
+ * that accepts the connection and never answers would hang a command for good.
+ */
+export function connectTimeoutMs(url: string): number {
+  try {
+    const t = Number(new URL(url).searchParams.get('connect_timeout'));
+    if (t > 0) return t * 1000;
+  } catch { /* not a URL: pg reports it */ }
+  return 30_000;
+}
+
 export function newPool(url: string, max = 10): pg.Pool {
-  const p = new pg.Pool({ connectionString: url, max });
+  const p = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: connectTimeoutMs(url) });
   // An idle client dying (server restart, terminated backend) must not crash the process.
   p.on('error', () => {});
   return p;

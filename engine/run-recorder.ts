@@ -9,7 +9,7 @@ import type { Db } from '../db/connect.ts';
 import { HEARTBEAT_MS, ensureRunsTable, finishRun, heartbeat, insertRun, insertRunErrors, reapAbandoned, type RunKind, type RunMeta } from '../db/runs.ts';
 import type { Drop } from './types.ts';
 import type { RunReport } from './report.ts';
-import { keyOf } from './keys.ts';
+import { dropKey } from './keys.ts';
 import { errorMessage } from './errors.ts';
 
 function safeUser(): string {
@@ -64,7 +64,7 @@ export class RunRecorder {
   async errors(drops: Drop[], key: string[]): Promise<void> {
     if (!this.enabled || !this.inserted || drops.length === 0) return;
     const { pool } = await this.db();
-    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: keyOf(d.data, key), code: d.code, message: withoutValues(d.message, d.data, key), field: d.field ?? null, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const })));
+    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: dropKey(d, key), code: d.code, message: withoutValues(d.message, d.data, key), field: d.field ?? null, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const })));
   }
 
   async finish(report: RunReport): Promise<void> {

@@ -69,6 +69,12 @@ export class Drop {
    * `excluded`), the plan and the sync report, so "why is this person not in the target?" has an answer.
    */
   listed?: boolean;
+
+  /**
+   * For input that could not become a record (`data` is its raw text, e.g. a ragged CSV row): the
+   * fields that were read from it, by column name, so its key is still shown (issue 14, finding 14).
+   */
+  read?: Row;
 }
 
 export const reject = (rec: Rec, code: string, message: string, field?: string): Drop =>

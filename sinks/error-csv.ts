@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { format } from 'fast-csv';
 import { z } from 'zod';
 import { defineComponent, type Drop, type ErrorSink } from '../engine/types.ts';
-import { keyOf } from '../engine/keys.ts';
+import { dropKey } from '../engine/keys.ts';
 import { ConfigError, RenkeiError } from '../engine/errors.ts';
 
 export const COLUMNS = ['run_id', 'stage', 'code', 'message', 'key', 'origin', 'record', 'outcome'] as const;
@@ -41,7 +41,11 @@ export function errorFilePath(baseDir: string, given: string, runId: string, all
 
 /** Creates `file` exclusively (0600), or the first free `name-N.ext` beside it: an existing file is never overwritten. */
 function createFresh(file: string): { fd: number; file: string } {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new RenkeiError('ERRORS_FILE', `cannot create the folder of the error file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
   const ext = path.extname(file);
   const stem = file.slice(0, file.length - ext.length);
   for (let n = 1; n < 10_000; n++) {
@@ -60,7 +64,7 @@ function createFresh(file: string): { fd: number; file: string } {
 export function errorRow(runId: string, key: string[], d: Drop): string[] {
   const record = d.data === undefined ? '' : typeof d.data === 'string' ? d.data : JSON.stringify(d.data);
   // rejected: the data was wrong; excluded: a rule left the record out on purpose (opt-out, no match …).
-  return [runId, d.stage, d.code, d.message, keyOf(d.data, key), d.origin, record, d.kind === 'rejected' ? 'rejected' : 'excluded'].map(neutralise);
+  return [runId, d.stage, d.code, d.message, dropKey(d, key), d.origin, record, d.kind === 'rejected' ? 'rejected' : 'excluded'].map(neutralise);
 }
 
 export const errorCsvSink = defineComponent({

@@ -28,7 +28,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { RenkeiError, errorMessage } from '../engine/errors.ts';
 import { reject, type Drop, type Rec, type Sink } from '../engine/types.ts';
-import { ident } from '../db/connect.ts';
+import { connectTimeoutMs, ident } from '../db/connect.ts';
 import { CopyIn } from './pg-copy-in.ts';
 import { CopyChunker, rowEncoder, type CopyColumn } from './pg-copy-text.ts';
 import { valueChecker } from './pg-value-check.ts';
@@ -97,7 +97,7 @@ export class PgLoader implements Sink {
   }
 
   async open(): Promise<void> {
-    const c = new pg.Client({ connectionString: this.cfg.url, application_name: this.cfg.applicationName });
+    const c = new pg.Client({ connectionString: this.cfg.url, connectionTimeoutMillis: connectTimeoutMs(this.cfg.url), application_name: this.cfg.applicationName });
     c.on('error', (e) => { this.lost ??= e; });
     c.on('end', () => { this.lost ??= new Error('Connection terminated'); });
     try {

@@ -70,8 +70,16 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
     batch.push(item);
     if (batch.length >= size) { ready.push(batch); batch = []; }
   };
-  const reject = (code: string, message: string, line: number, raw: string) =>
-    put(new Drop('rejected', code, message, prefix + line, raw));
+  const reject = (code: string, message: string, line: number, raw: string, fields?: string[], count = 0) => {
+    const drop = new Drop('rejected', code, message, prefix + line, raw);
+    // The fields a malformed row did yield, by column, so its error row still shows its key.
+    if (fields && names) {
+      const read: Row = {};
+      for (let i = 0; i < Math.min(count, names.length); i++) read[names[i]] = fields[i];
+      drop.read = read;
+    }
+    put(drop);
+  };
   const emptyAsNull = o.emptyAsNull;
 
   const scanner: CsvScanner = new CsvScanner({
@@ -88,9 +96,9 @@ export async function* csvRecords(chunks: ByteChunks, o: CsvReadOptions, shown: 
         make = rowFactory(names);
         return;
       }
-      if (badBytes) return reject('CSV_ENCODING', `line ${line}: bytes that are not valid ${o.encoding}`, line, scanner.rowText());
-      if (afterQuote) return reject('CSV_TEXT_AFTER_QUOTE', `line ${line}: text after a closing quote (as in "b"c): the field is ambiguous, so the row is not read; quote the whole field`, line, scanner.rowText());
-      if (count !== width) return reject('CSV_RAGGED_ROW', `line ${line}: expected ${width} columns, got ${count}`, line, scanner.rowText());
+      if (badBytes) return reject('CSV_ENCODING', `line ${line}: bytes that are not valid ${o.encoding}`, line, scanner.rowText(), fields, count);
+      if (afterQuote) return reject('CSV_TEXT_AFTER_QUOTE', `line ${line}: text after a closing quote (as in "b"c): the field is ambiguous, so the row is not read; quote the whole field`, line, scanner.rowText(), fields, count);
+      if (count !== width) return reject('CSV_RAGGED_ROW', `line ${line}: expected ${width} columns, got ${count}`, line, scanner.rowText(), fields, count);
       const f: Array<string | null> = fields;
       if (emptyAsNull !== false) {
         for (let i = 0; i < count; i++) if (f[i] === '') f[i] = null;

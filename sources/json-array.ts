@@ -25,11 +25,13 @@ const each = <T>(out: unknown, f: (v: T) => void) => {
   else if (typeof out !== 'symbol') f(out as T);
 };
 
-function hasReplacement(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\uFFFD');
-  if (Array.isArray(v)) return v.some(hasReplacement);
-  if (isObject(v)) return Object.entries(v).some(([k, x]) => k.includes('\uFFFD') || hasReplacement(x));
-  return false;
+/** U+FFFD characters in a value's strings and keys. */
+function replacements(v: unknown): number {
+  const inText = (t: string) => t.split('\uFFFD').length - 1;
+  if (typeof v === 'string') return inText(v);
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + replacements(x), 0);
+  if (isObject(v)) return Object.entries(v).reduce((n, [k, x]) => n + inText(k) + replacements(x), 0);
+  return 0;
 }
 
 export async function* jsonArrayRecords(
@@ -47,7 +49,8 @@ export async function* jsonArrayRecords(
   const ready: Array<Array<Rec | Drop>> = [];
   let bad: number[] = [];
   let consumed = 0; // stream offset up to which text has been tokenized
-  let lastItemEnd = 0;
+  let pieceStart = 0; // where the piece being tokenized starts
+  let from = 0; // where the next element can start at the earliest: the start of the piece the last one ended in
   let line = 1;
   let col = 1;
   let count = 0;
@@ -59,11 +62,15 @@ export async function* jsonArrayRecords(
   const onItem = ({ key, value }: { key: number; value: unknown }) => {
     count++;
     const origin = `${where}[${key}]`;
-    // The element lies somewhere in [lastItemEnd, consumed): only look inside it when bad bytes did.
-    let badHere = false;
-    while (bad.length && bad[0] < consumed) { badHere ||= bad[0] >= lastItemEnd; bad.shift(); }
-    lastItemEnd = consumed;
-    if (badHere && hasReplacement(value)) {
+    // The element lies somewhere in [from, consumed) (several may end in one piece): when bad bytes
+    // were decoded there and it holds U+FFFDs, it takes that many of them (the others are left for
+    // the next element of the piece); offsets before this piece cannot belong to a later element.
+    const here = bad.filter((b) => b >= from && b < consumed).length;
+    const taken = here ? Math.min(here, replacements(value)) : 0;
+    if (taken) { const i = bad.findIndex((b) => b >= from); bad.splice(i, taken); }
+    while (bad.length && bad[0] < pieceStart) bad.shift();
+    from = pieceStart;
+    if (taken) {
       put(new Drop('rejected', 'JSON_ENCODING', `element [${key}]: bytes that are not valid ${o.encoding}`, origin, JSON.stringify(value)));
     } else if (!isObject(value)) {
       put(new Drop('rejected', 'JSON_NOT_OBJECT', `element [${key}]: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, origin, JSON.stringify(value)));
@@ -81,6 +88,12 @@ export async function* jsonArrayRecords(
     try {
       each<Token>(tokenize(piece as string), onToken);
     } catch (e) {
+      // Valid JSON of the wrong shape is not "invalid JSON": say what is wrong and what to set.
+      if (/should be an array/.test((e as Error).message)) {
+        throw new RenkeiError('SOURCE_IO', o.itemsPath
+          ? `${shown}: the value at items_path "${o.itemsPath}" is not an array`
+          : `${shown}: the file holds an object or a value, not an array of records; set items_path to where the array is (e.g. data.items), or format: ndjson`, { cause: e });
+      }
       const at = piece === none ? 'at the end of the file' : `at line ${line}${col > 1 ? `, after column ${col}` : ''}`;
       throw new RenkeiError('SOURCE_IO', `${shown}: invalid JSON ${at}: ${(e as Error).message} (${count} elements read before it)`, { cause: e });
     }
@@ -98,6 +111,7 @@ export async function* jsonArrayRecords(
       for (let i = 0; i < text.length;) {
         const nl = text.indexOf('\n', i);
         const end = Math.min(nl === -1 ? text.length : nl + 1, i + PIECE);
+        pieceStart = consumed;
         consumed += end - i;
         feed(text.slice(i, end));
         if (end === nl + 1 && nl !== -1) { line++; col = 1; } else col += end - i;

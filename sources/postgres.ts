@@ -27,7 +27,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { z } from 'zod';
 import { defineComponent, type Rec, type Source } from '../engine/types.ts';
 import { RenkeiError, errorMessage } from '../engine/errors.ts';
-import { tableIdent } from '../db/connect.ts';
+import { connectTimeoutMs, tableIdent } from '../db/connect.ts';
 import { CopyTextRows } from './pg-copy-rows.ts';
 import { convertersFor, type PgTypeInfo } from './pg-values.ts';
 
@@ -80,7 +80,7 @@ export const postgresSource = defineComponent({
       const size = Math.max(1, ctx.options.batch_size);
       try {
         const url = options.connection ?? (await ctx.db()).url;
-        client = new pg.Client({ connectionString: url, application_name: `renkei source:postgres ${ctx.runId}`.slice(0, 63) });
+        client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs(url), application_name: `renkei source:postgres ${ctx.runId}`.slice(0, 63) });
         client.on('error', () => {}); // surfaced by the query or stream that was running
         await client.connect();
         await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL DateStyle = ISO, YMD; SET LOCAL TimeZone = 'UTC'; SET LOCAL IntervalStyle = iso_8601`);

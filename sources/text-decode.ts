@@ -9,6 +9,7 @@
  * extension kanji that strict Shift_JIS lacks.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { z } from 'zod';
@@ -180,9 +181,13 @@ export async function* readFileChunks(file: string, shown: string, onStream?: (s
   // Size, time and identity at open: a file rewritten, truncated or replaced under the read must fail
   // the run, never end it "succeeded" with part of the rows. A device (/dev/zero) is not a file.
   const before = await handle.stat();
-  if (before.isCharacterDevice() || before.isBlockDevice()) {
+  const not = before.isCharacterDevice() || before.isBlockDevice() ? 'it is a device, not a file'
+    : before.isDirectory() ? 'it is a directory'
+      // /proc and /sys files say size 0 and are made up as they are read: not data files.
+      : /^\/(proc|sys)\//.test(path.resolve(file)) ? 'it is a /proc or /sys file, not a data file' : '';
+  if (not) {
     await handle.close();
-    throw new RenkeiError('SOURCE_IO', `cannot read ${shown}: it is a device, not a file`);
+    throw new RenkeiError('SOURCE_IO', `cannot read ${shown}: ${not}`);
   }
   const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
   onStream?.(stream);
@@ -217,6 +222,21 @@ function utf8Multibyte(b: Uint8Array): number {
 }
 
 /**
+ * Whether `b`, though not valid UTF-8, is mostly UTF-8: over three quarters of its non-ASCII bytes form
+ * valid UTF-8 characters (a UTF-8 file with a damaged byte, whose rows with bad bytes are rejected),
+ * which Shift_JIS text almost never does by chance.
+ */
+function mostlyUtf8(b: Uint8Array): boolean {
+  let valid = 0, invalid = 0;
+  for (let i = 0; i < b.length;) {
+    if (b[i] < 0x80) { i++; continue; }
+    const len = validSequence(b, i);
+    if (len > 0) { valid += len; i += len; } else { invalid++; i++; }
+  }
+  return valid > 3 * invalid;
+}
+
+/**
  * Looks at the start of a file for the likely encoding mix-up and stops the read naming both
  * encodings: text whose bytes are valid UTF-8 with multibyte characters but declared Shift_JIS/EUC-JP,
  * or text declared UTF-8 that is not UTF-8 but decodes cleanly as CP932. The chunks pass on unchanged.
@@ -231,7 +251,7 @@ export async function* checkEncoding(chunks: ByteChunks, encoding: string, shown
       if (enc !== 'utf-8' && utf8Multibyte(sample) >= 4) {
         throw new RenkeiError('SOURCE_ENCODING', `${shown} looks like UTF-8 (its bytes are valid UTF-8 text with Japanese characters), but encoding: ${encoding} was given: reading it that way would load mojibake. Set encoding: utf-8, or encoding_check: false to read it as ${encoding} anyway`);
       }
-      if (enc === 'utf-8' && !isUtf8(sample)) {
+      if (enc === 'utf-8' && !isUtf8(sample) && !mostlyUtf8(sample)) {
         const asSjis = iconv.decode(Buffer.from(sample), 'cp932');
         if (!asSjis.includes('\uFFFD') && /[\u3040-\u30ff\u4e00-\u9fff]/.test(asSjis)) {
           throw new RenkeiError('SOURCE_ENCODING', `${shown} is not UTF-8 but reads cleanly as Shift_JIS (CP932), while encoding: ${encoding} was given: every row would be rejected. Set encoding: shift_jis, or encoding_check: false to read it as ${encoding} anyway`);

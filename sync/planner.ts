@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { Drop, type Rec } from '../engine/types.ts';
-import { keyOf } from '../engine/keys.ts';
+import { dropKey, keyOf } from '../engine/keys.ts';
 import { runPipeline, type RunPipelineOptions } from '../engine/runner.ts';
 import type { RunReport } from '../engine/report.ts';
 import type { BlankKeyTargets, Candidate, Plan, PlanCounts } from './plan.ts';
@@ -49,7 +49,7 @@ export async function makePlan(loaded: LoadedPipeline, opts: PlanRunOptions): Pr
         push({ key: keyOf(data, key), status: 'unchanged', origin: item.origin }, data);
       } else if (item.kind === 'rejected') {
         counts.rejected++;
-        push({ key: keyOf(data, key), status: 'rejected', origin: item.origin, code: item.code, message: item.message, stage: item.stage }, data);
+        push({ key: dropKey(item, key), status: 'rejected', origin: item.origin, code: item.code, message: item.message, stage: item.stage }, data);
       } else if (item.code === 'MISSING_IN_SOURCE') {
         counts.missing++;
         push({ key: keyOf(data, targetKey), status: 'missing', message: item.message, record: data }, data);

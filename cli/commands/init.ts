@@ -5,7 +5,7 @@ import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../session.ts';
 import { guessCsv, type CsvGuess } from '../../config/guess/csv.ts';
 import { renderGuess, renderTemplate, sinkColumn } from '../../config/guess/render.ts';
-import { SAMPLE_BYTES, SAMPLE_ROWS } from '../../config/guess/sample.ts';
+import { SAMPLE_BYTES, SAMPLE_ROWS, readSample } from '../../config/guess/sample.ts';
 
 export const initCommand: Command = {
   name: 'init',
@@ -57,6 +57,10 @@ Example:
     }
     if (!fs.existsSync(csv) || !fs.statSync(csv).isFile()) {
       io.stderr.write(`renkei init: --from ${values.from}: no such file\n`);
+      return 2;
+    }
+    if (readSample(csv).bytes.includes(0)) {
+      io.stderr.write(`renkei init: --from ${values.from}: holds NUL bytes, so it is a binary file (or UTF-16 text), not a CSV; save it as CSV (UTF-8 or Shift_JIS)\n`);
       return 2;
     }
     const g = guessCsv(csv, values.table);

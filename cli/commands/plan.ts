@@ -13,6 +13,7 @@ import { LOG_HELP, LOG_OPTIONS, STARTED_BY_HELP, STARTED_BY_OPTIONS, UsageError,
 import { summary } from './run.ts';
 import { homeDir, writePrivateFile } from '../../db/home.ts';
 import { PARAM_HELP, PARAM_OPTIONS } from '../params.ts';
+import { checkReportPath } from '../report-file.ts';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -46,6 +47,8 @@ Exit codes: 0 plan saved, 1 the plan could not be computed, 2 bad usage or confi
     if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number, not ${values.limit}`);
     const statuses = parseStatuses(values.show);
     const loaded = loadPipeline(path.resolve(io.cwd, positionals[0]), { env: io.env, set: values.set, params: values.param });
+    if (values.out) checkReportPath(io, values.out, '--out');
+    if (values.html) checkReportPath(io, values.html, '--html');
     const session = openSession(io, values);
     for (const s of loaded.secrets) session.secrets.add(s);
     try {

@@ -94,6 +94,10 @@ export function countsText(r: RunRow): string {
   const c = r.counts;
   if (!c) return '';
   const w = plannedRow(r) ? `would write ${writtenOf(c)}` : `written ${writtenOf(c)}`;
+  // As in the run's summary: an equation only when it holds (finding 14); a run that stopped part-way lists its counts.
+  const out = writtenOf(c) + c.unchanged + c.filtered + c.rejected;
+  const read = c.read + (r.expanded ?? 0);
+  if (out !== read) return `read ${c.read}; ${w}, unchanged ${c.unchanged}, filtered ${c.filtered}, rejected ${c.rejected} (stopped part-way: ${read - out} read record(s) got no outcome)`;
   return `read ${c.read}${r.expanded ? ` + ${r.expanded} target-only` : ''} = ${w} + unchanged ${c.unchanged} + filtered ${c.filtered} + rejected ${c.rejected}`;
 }
 

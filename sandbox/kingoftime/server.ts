@@ -100,7 +100,7 @@ export async function startKingoftimeSandbox(o: KingoftimeSandboxOptions = {}): 
     if (!url.pathname.startsWith(`${basePath}/`)) throw new KotError(404, 2, `not found: ${url.pathname} (${product} base path is ${basePath})`);
     const admitted = await kit.admit(req, res);
     if (!admitted) return;
-    const body = method === 'POST' || method === 'PUT' ? await readJsonObject(req, () => new KotError(400, 3, 'リクエストボディが不正なJSONです')) : {};
+    const body = method === 'POST' || method === 'PUT' ? await readJsonObject(req, () => new KotError(400, 3, 'リクエストボディが不正なJSONです'), () => new KotError(413, 3, 'リクエストボディが大きすぎます (over 1 MiB)')) : {};
     const reply = route(env, method, url.pathname.slice(basePath.length), url.searchParams, body);
     if (!reply) throw new KotError(404, 2, `${method} ${url.pathname}: not found`);
     if (method !== 'GET') kit.stats.writes++;

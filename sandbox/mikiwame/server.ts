@@ -75,7 +75,7 @@ export async function startMikiwameSandbox(o: MikiwameSandboxOptions = {}): Prom
     }
     const admitted = await kit.admit(req, res);
     if (!admitted) return;
-    const body = method === 'GET' ? {} : await readJsonObject(req, () => new MwError('bad_request', 'invalid JSON object'));
+    const body = method === 'GET' ? {} : await readJsonObject(req, () => new MwError('bad_request', 'invalid JSON object'), () => new MwError('payload_too_large', 'request body over 1 MiB'));
     const reply = route(state, rng, now, method, url, base, body);
     if (!reply) throw new MwError('not_found', `${method} ${url.pathname} not found`);
     if (method !== 'GET' && reply.status < 300) kit.stats.writes++;

@@ -105,6 +105,13 @@ describe('json source: array', () => {
     expect(drops(out).map((d) => [d.code, d.origin])).toEqual([['JSON_ENCODING', 'in.json:[1]']]);
   });
 
+  it('rejects the element holding bad bytes when several elements share its line (JSON_ENCODING), not the first of them', async () => {
+    const bytes = Buffer.concat([Buffer.from('[{"a": "ok"}, {"a": "'), Buffer.from([0xff]), Buffer.from('"}, {"a": "y"}, {"a": "x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]')]);
+    const out = await arrayOf([bytes]);
+    expect(recs(out).map((r) => r.origin)).toEqual(['in.json:[0]', 'in.json:[2]']);
+    expect(drops(out).map((d) => [d.code, d.origin])).toEqual([['JSON_ENCODING', 'in.json:[1]'], ['JSON_ENCODING', 'in.json:[3]']]);
+  });
+
   it('gives identical output for input split at every chunk size (BOM, multi-byte text, nesting, escapes)', async () => {
     const text = '\uFEFF{"data": {"items": [\r\n {"名前": "髙橋 ①郎", "kana": "ﾀｶﾊｼ", "esc": "a\\"b\\n\\u3042"},\r\n 7,\r\n {"n": -1.5e3, "ok": true, "nest": [{"k": [1, {"z": null}]}]}\r\n]}}';
     const bytes = Buffer.from(text);
