@@ -6,7 +6,7 @@
  *
  *   npm run bench                       # everything at full size (≈ 10 minutes on 2 cores)
  *   npm run bench -- --quick            # 10× smaller, for a quick look
- *   npm run bench -- --only chain,pgsource   # some of: chain, pgsource, load, copy, parse, transforms, read, upsert, kot
+ *   npm run bench -- --only chain,pgsource   # some of: chain, pgsource, badtypes, load, copy, parse, transforms, read, upsert, kot
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,11 +22,12 @@ import { benchSmarthrRead, formatSmarthrRead } from './smarthr-read.ts';
 import { benchRestUpsert } from './rest-upsert.ts';
 import { benchKingoftimeAttendance } from './kingoftime-attendance.ts';
 import { benchChain } from './chain.ts';
+import { benchBadTypes } from './bad-types.ts';
 import { benchPgSource } from './pg-source.ts';
 import { machineInfo, resultsMarkdown, writeResults } from './results.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['chain', 'pgsource', 'load', 'copy', 'parse', 'transforms', 'read', 'upsert', 'kot'] as const;
+const ALL = ['chain', 'pgsource', 'badtypes', 'load', 'copy', 'parse', 'transforms', 'read', 'upsert', 'kot'] as const;
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const only = new Set(values.only ? values.only.split(',') : ALL);
@@ -40,7 +41,7 @@ const summary: string[] = [];
 let url = process.env.DATABASE_URL;
 let stopDb = async () => {};
 let tmp: string | undefined;
-if (!url && ['chain', 'pgsource', 'load', 'copy', 'kot'].some((x) => only.has(x))) {
+if (!url && ['chain', 'pgsource', 'badtypes', 'load', 'copy', 'kot'].some((x) => only.has(x))) {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
   // Default (durable) settings: the baseline and renkei share the same server, so the ratio is fair.
   const h = await startEmbedded({ dir: tmp });
@@ -63,6 +64,12 @@ try {
     const r = await benchPgSource({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
     results.pgsource = r;
     summary.push(`pgsource: ${r.rows.toLocaleString('en')} rows Postgres → Postgres, COPY pipe ${r.pg_to_pg.copy_pipe_s.toFixed(2)} s, renkei ${r.pg_to_pg.renkei_s.toFixed(2)} s → ${r.pg_to_pg.ratio.toFixed(2)}× (target ≥ 0.5×); read alone COPY ${r.read.copy_s.toFixed(2)} s vs cursor ${r.read.cursor_s.toFixed(2)} s`);
+  }
+  if (only.has('badtypes')) {
+    console.log(`\n▶ values the column type cannot take: a file with 85% of rows carrying a date that does not exist, vs the clean file`);
+    const r = await benchBadTypes({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
+    results.badtypes = r;
+    summary.push(`badtypes: ${r.rows.toLocaleString('en')} rows, ${r.bad_rows.toLocaleString('en')} with a bad date: ${r.bad_s.toFixed(2)} s vs the clean file's ${r.clean_s.toFixed(2)} s → ${r.ratio.toFixed(2)}× (target ≥ 0.5×); error CSV rows ${r.error_csv_rows.toLocaleString('en')}`);
   }
   if (only.has('load')) {
     console.log(`\n▶ CSV → PostgreSQL, no transforms, vs the server reading the same file (COPY … FROM '/file')`);
