@@ -43,7 +43,7 @@ export interface KingoftimeSandboxOptions {
   /** Scripted fault bursts (sandbox/shared/faults.ts); `closed` answers as closed hours do (403, code 104). */
   faults?: readonly FaultBurst[];
   /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
-  onAdmit?: (req: { method: string; path: string }) => void;
+  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   /** The token is refused as coming from an address it does not permit (403, code 105). */
   refuseIp?: boolean;
 }

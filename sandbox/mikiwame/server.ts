@@ -32,7 +32,7 @@ export interface MikiwameSandboxOptions {
   /** Scripted fault bursts (sandbox/shared/faults.ts). */
   faults?: readonly FaultBurst[];
   /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
-  onAdmit?: (req: { method: string; path: string }) => void;
+  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   token?: string;
   /** The sandbox's clock (linkage expiry); default real time. */
   now?: () => Date;

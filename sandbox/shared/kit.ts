@@ -36,8 +36,8 @@ export interface KitOptions {
   seed: string | number;
   /** Scripted fault bursts (faults.ts), on top of the random ones. */
   faults?: readonly FaultBurst[];
-  /** Told of every request admitted past the rate limit, before its fault (tests: kill a client mid-run). */
-  onAdmit?: (req: { method: string; path: string }) => void;
+  /** Told of every request admitted past the rate limit, before its fault, and awaited (tests: kill a client mid-run). */
+  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   dialect: Dialect;
 }
 
@@ -68,7 +68,7 @@ export class SandboxKit {
       return null;
     }
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-    this.o.onAdmit?.({ method, path });
+    await this.o.onAdmit?.({ method, path });
     const fault = this.faults.draw(method, path);
     if (this.o.latencyMs) await sleep(this.o.latencyMs);
     if (fault === 'http429') {
@@ -108,6 +108,7 @@ export class SandboxKit {
   send(res: http.ServerResponse, reply: Reply, admitted: Admitted): void {
     const headers = { ...admitted.headers, ...reply.headers };
     const fault = admitted.fault;
+    if (res.req.method !== 'GET') this.stats.writeLog.push({ method: res.req.method ?? '', path: new URL(res.req.url ?? '/', 'http://sandbox').pathname, status: reply.status });
     if (fault === 'short') {
       // A list page with fewer records than its total promises: valid JSON, the tail missing.
       const text = typeof reply.body === 'string' ? reply.body : (Array.isArray(reply.body) ? Buffer.concat(reply.body) : reply.body).toString('utf8');
@@ -139,10 +140,11 @@ export async function listen(port: number, stats: SandboxStats, handle: (req: ht
   const server = http.createServer((req, res) => {
     stats.arrived();
     res.once('close', () => stats.left());
+    stats.handling++;
     handle(req, res).catch((e: unknown) => {
       if (res.headersSent) { res.destroy(); return; }
       onError(res, e);
-    });
+    }).finally(() => { stats.handling--; });
   });
   server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {

@@ -38,7 +38,7 @@ export interface SmarthrSandboxOptions {
   /** Scripted fault bursts (sandbox/shared/faults.ts): a 429 storm, a 5xx burst, a reset on the n-th write … */
   faults?: readonly FaultBurst[];
   /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
-  onAdmit?: (req: { method: string; path: string }) => void;
+  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   /** State file: loaded when it exists, saved on stop() and save(). */
   statePath?: string;
   /** Use this state instead of generating one. */
