@@ -30,6 +30,8 @@ export interface FaultBurst {
   on?: 'read' | 'write' | 'any';
   /** Only requests whose path contains this (e.g. `/v1/crews`). */
   path?: string;
+  /** Only requests of this method (e.g. `POST`: creates, not updates). */
+  method?: string;
 }
 
 export class FaultInjector {
@@ -47,7 +49,7 @@ export class FaultInjector {
     let scripted: Fault | null = null;
     this.plan.forEach((b, i) => {
       const on = b.on ?? 'read';
-      if ((on === 'read' && write) || (on === 'write' && !write) || (b.path !== undefined && !path.includes(b.path))) return;
+      if ((on === 'read' && write) || (on === 'write' && !write) || (b.path !== undefined && !path.includes(b.path)) || (b.method !== undefined && b.method !== method)) return;
       const n = ++this.seen[i];
       if (scripted === null && n >= b.from && n < b.from + (b.count ?? 1)) scripted = b.fault;
     });
