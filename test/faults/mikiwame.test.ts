@@ -16,7 +16,7 @@ beforeAll(async () => { db = await freshDb(); });
 
 const intoMikiwame = (name: string, mirror: boolean): PipelineCase & { name: string } => ({
   name, file: pipelineFile(`${name}.yaml`),
-  world: (f) => mwWorld(f, { mirror }),
+  world: (f, d) => mwWorld(f, d, { mirror }),
   snapshot: async (w) => mwSnapshot(w.mw!),
   duplicates: async (w) => mwDuplicates(w.mw!),
 });
@@ -49,7 +49,7 @@ describe('fault suite: smarthr-employees-to-mikiwame (SmartHR → Mikiwame)', ()
 
 const results: PipelineCase & { name: string } = {
   name: 'mikiwame-results-to-smarthr', file: pipelineFile('mikiwame-results-to-smarthr.yaml'),
-  world: (f) => mwWorld(f, { results: true }),
+  world: (f, d) => mwWorld(f, d, { results: true }),
   snapshot: async (w) => smarthrSnapshot(w.sh!),
   duplicates: async (w) => smarthrDuplicates(w.sh!),
   recordPath: /^\/api\/v1\/crews\//,

@@ -118,7 +118,7 @@ export async function kotWorld(f: Faults, db: TestDb, opts: { table?: string; em
 }
 
 /** SmartHR and Mikiwame. `mirror`: Mikiwame holds SmartHR's coded departments; `results`: people and results for SmartHR's first crews. */
-export async function mwWorld(f: Faults, opts: { mirror?: boolean; results?: boolean }): Promise<World> {
+export async function mwWorld(f: Faults, db: TestDb, opts: { mirror?: boolean; results?: boolean }): Promise<World> {
   const state = tenant(120);
   const now = new Date();   // the client judges the linkage (L1) on the real clock
   const mwState: MikiwameState = { departments: [], employees: [], personality_results: [], linkage: linkageFrom(now) };
@@ -150,7 +150,7 @@ export async function mwWorld(f: Faults, opts: { mirror?: boolean; results?: boo
   const dir = tmp();
   return {
     sh, mw, dir, params: [], stop: stops(sh, mw),
-    env: { SMARTHR_URL: sh.url, SMARTHR_TOKEN: sh.token, MIKIWAME_URL: mw.url, MIKIWAME_TOKEN: mw.token, RENKEI_ERRORS_DIR: path.join(dir, 'errors') },
+    env: { SMARTHR_URL: sh.url, SMARTHR_TOKEN: sh.token, MIKIWAME_URL: mw.url, MIKIWAME_TOKEN: mw.token, DATABASE_URL: db.url, RENKEI_ERRORS_DIR: path.join(dir, 'errors') },
   };
 }
 
@@ -456,3 +456,59 @@ export function faultSuite(c: PipelineCase & { name: string }, scenarios: Scenar
 
 /** The number of times the world's sandboxes injected `fault`. */
 export const injected = (w: World, fault: keyof SandboxStats['faults']): number => allStats(w).reduce((n, s) => n + s.faults[fault], 0);
+
+/**
+ * SIGKILL then start again: the clean run in `beforeAll`; then a real `renkei run` process is killed
+ * at the moment `killAt` picks (a sandbox holds back that request's answer until the process is gone;
+ * a file pipeline is killed once its COPY is under way), started again, and the second process's run
+ * must succeed (G1, G2), the target equal the clean run's with no key twice and no create repeated,
+ * and the killed run be recorded `abandoned`.
+ */
+export function killSuite(c: PipelineCase & { name: string }, title: string, killAt: (kill: () => Promise<void>, db: TestDb) => { faults: Faults; armed?: Promise<unknown> }, getDb: () => TestDb, opts: { atomic?: boolean } = {}): void {
+  let clean: { snapshot: unknown; run: Run; creates: number };
+  beforeAll(async () => {
+    const db = getDb();
+    const w = await c.world({}, db);
+    try {
+      const run = await runInProcess(c, w, db);
+      expect(run.report.status, run.report.error?.message).toBe('succeeded');
+      clean = { snapshot: await c.snapshot(w, db), run, creates: creates(w) };
+    } finally { await w.stop(); }
+  });
+  it(title, async () => {
+    const db = getDb();
+    let first: ReturnType<typeof runChild> | undefined;
+    let killed = false;
+    const doKill = async (): Promise<void> => { if (first && !killed) { killed = true; await kill(first.child); } };
+    const plan = killAt(doKill, db);
+    const w = await c.world(plan.faults, db);
+    try {
+      const runsBefore = (await db.pool.query(`SELECT count(*)::int AS n FROM renkei_runs WHERE pipeline = $1 AND kind <> 'plan'`, [c.name]).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n as number;
+      const before = await c.snapshot(w, db);
+      first = runChild(c, w);
+      if (plan.armed) { await plan.armed; await doKill(); }
+      const r1 = await first.done;
+      expect(killed, `the process was killed mid-run (it ended: ${r1.code} ${r1.stderr.slice(-300)})`).toBe(true);
+      expect(r1.signal).toBe('SIGKILL');
+      for (const s of allStats(w)) await s.idle();
+      if (opts.atomic) expect(await c.snapshot(w, db), 'the killed run committed nothing').toEqual(before);
+      const r2 = await runChild(c, w).done;
+      expect(r2.code, r2.stderr.slice(-500)).toBe(0);
+      const report = r2.report!;
+      expect(report.status).toBe('succeeded');
+      expectConserved(report);
+      // `renkei run` of a sync pipeline plans, then applies: the plan's error file holds what its stages rejected and excluded.
+      const planned = report as RunReport & { plan_run_id?: string; plan_counts?: { rejected: number; excluded: number } };
+      const planErrors = planned.plan_run_id ? readErrors(path.join(w.env.RENKEI_ERRORS_DIR, report.pipeline, `${planned.plan_run_id}.csv`)) : [];
+      const second: Run = { report: { ...report, counts: { ...report.counts, rejected: report.counts.rejected + (planned.plan_counts?.rejected ?? 0), filtered: report.counts.filtered + (planned.plan_counts?.excluded ?? 0) } }, errors: [...planErrors, ...readErrors(report.errors_file)], applied: 0 };
+      expectErrorFileComplete(second);
+      expect(outcomes(second)).toEqual(outcomes(clean.run));
+      expect(await c.snapshot(w, db)).toEqual(clean.snapshot);
+      expect(await c.duplicates(w, db)).toEqual([]);
+      expect(creates(w), 'no create was repeated').toBe(clean.creates);
+      // A sync pipeline's run is a plan (which finished) and then an apply (which was killed).
+      const rows = (await db.pool.query(`SELECT status FROM renkei_runs WHERE pipeline = $1 AND kind <> 'plan' ORDER BY started_at`, [c.name])).rows.slice(runsBefore).map((x) => x.status as string);
+      expect(rows).toEqual(['abandoned', 'succeeded']);
+    } finally { await w.stop(); }
+  });
+}
