@@ -10,7 +10,7 @@ import path from 'node:path';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import {
   csvWorld, killSuite, mwDuplicates, mwSnapshot, mwWorld, pipelineFile, shWorld, smarthrDuplicates, smarthrSnapshot, tableDuplicates,
-  tableSnapshot, until, type PipelineCase,
+  tableSnapshot, until,
 } from '../helpers/faults.ts';
 import { ROOT } from '../helpers/cli.ts';
 

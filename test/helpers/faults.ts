@@ -188,7 +188,7 @@ const omit = (o: Record<string, unknown>, keys: string[]): Record<string, unknow
 /** SmartHR crews (custom fields by template name) and templates, without generated ids and times. */
 export function smarthrSnapshot(sh: SmarthrSandbox): unknown {
   const name = new Map(sh.state.custom_field_templates.map((t) => [t.id, t.name]));
-  const crews = sh.state.crews.map((c) => ({
+  const crews: Array<Record<string, unknown>> = sh.state.crews.map((c) => ({
     ...omit(c, ['id', 'created_at', 'updated_at', 'custom_fields']),
     custom_fields: byKey(c.custom_fields.map((f) => ({ template: name.get(f.template_id) ?? f.template_id, value: f.value })), (f) => f.template),
   }));
