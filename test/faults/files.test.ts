@@ -39,6 +39,9 @@ describe('fault suite: hr-master-to-smarthr (CSV → SmartHR)', () => {
     { title: 'G1/G2/G4: hr-master-to-smarthr with a 503 burst on the creates (nothing done: sent again) and a 5xx burst on the read',
       faults: () => ({ sh: [{ fault: 'maintenance', from: 3, count: 3, on: 'write' }, { fault: 'http500', from: 1, count: 2 }, { fault: 'reset', from: 3 }] }),
       check: (r) => { expect(r.runs).toHaveLength(1); } },
+    { title: 'G1/G2/G4: hr-master-to-smarthr with creates refused 502 (not sent again: a create is not idempotent): rejected and counted, written = what SmartHR holds, the re-run creates them once',
+      faults: () => ({ sh: [{ fault: 'http502', from: 3, count: 8, on: 'write', method: 'POST' }] }),
+      check: (r) => { expect(r.runs[0].errors.filter((e) => e.code === 'SINK_HTTP')).toHaveLength(8); expect(r.runs).toHaveLength(2); } },
     { title: 'G1/G2/G4: hr-master-to-smarthr with creates applied but their answers lost (reset, past the timeout): rejected, the re-run sees them, nothing created twice',
       writesFaulted: true, faults: () => ({ sh: [{ fault: 'reset', from: 2, on: 'write' }, { fault: 'slow', from: 9, on: 'write' }] }),
       check: (r, w) => {
