@@ -103,6 +103,15 @@ describe('fault suite: smarthr-to-kingoftime (SmartHR → KING OF TIME)', () => 
     { title: 'K9/G1/G2/G4: smarthr-to-kingoftime with closed hours announced on KING OF TIME writes: waited out, then sent once',
       faults: () => ({ kot: [{ fault: 'closed', from: 2, count: 3, on: 'write' }] }),
       check: (r, w) => { expect(injected(w, 'closed')).toBe(3); expect(r.runs).toHaveLength(1); } },
+    { title: 'K9/G1/G2/G4: smarthr-to-kingoftime with on_closed=fail and closed hours announced mid-writes: the run fails, written = the writes KING OF TIME applied, the re-run converges',
+      set: ['sinks.0.closed_hours=fail', 'sinks.0.concurrency=1'], faults: () => ({ kot: [{ fault: 'closed', from: 4, count: 1, on: 'write' }] }),
+      check: (r) => {
+        const first = r.runs[0];
+        expect(first.report.status).toBe('failed');
+        expect(first.report.error!.message).toMatch(/closed hours/);
+        expect(first.report.counts.written).toBe(3);
+        expect(first.applied).toBe(3);
+      } },
     { title: 'G1/G2/G4: smarthr-to-kingoftime with a reset mid-body on updates (PUT, retried) and a 429 storm',
       writesFaulted: true, faults: () => ({ kot: [{ fault: 'reset', from: 1, count: 2, on: 'write', method: 'PUT' }, { fault: 'http429', from: 1, count: 4, on: 'any' }] }),
       check: (r, w) => { expect(injected(w, 'reset')).toBe(2); expect(r.runs).toHaveLength(1); } },
