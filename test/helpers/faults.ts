@@ -46,8 +46,8 @@ import type { TestDb } from './db.ts';
 import { tokyo, virtualClock, type VirtualClock } from './virtual-clock.ts';
 
 /** Client timeout of every connection in a faulted run, and the delay of an injected slow answer past it. */
-export const TIMEOUT_MS = 1000;
-export const SLOW_MS = 2500;
+export const TIMEOUT_MS = 2000;
+export const SLOW_MS = 4500;
 /** The reference date of the KING OF TIME worlds, and their virtual wall clock's start (noon in Tokyo). */
 export const D = '2026-04-01';
 
