@@ -391,7 +391,7 @@ export async function expectConverged(c: PipelineCase, w: World, db: TestDb, cle
   }
   const final = runs[runs.length - 1];
   expect(final.report.status, `final run: ${final.report.error?.message ?? ''}`).toBe('succeeded');
-  expect(outcomes(final)).toEqual(outcomes(clean.run));
+  expect(outcomes(final), `the final run's rejects are the clean run's (its sink errors: ${final.errors.filter((e) => e.code.startsWith('SINK')).map((e) => e.message.slice(0, 160)).join('; ')})`).toEqual(outcomes(clean.run));
   expect(await c.snapshot(w, db)).toEqual(clean.snapshot);
   expect(await c.duplicates(w, db)).toEqual([]);
   return { runs, final };
