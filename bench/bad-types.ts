@@ -43,10 +43,10 @@ async function writeBadCopy(clean: string, bad: string): Promise<number> {
       n++;
     } else buf.push(line);
     i++;
-    if (buf.length >= 5000) { if (!out.write(buf.join('\n') + '\n')) await new Promise((r) => out.once('drain', r)); buf = []; }
+    if (buf.length >= 5000) { if (!out.write(buf.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r())); buf = []; }
   }
   out.end(buf.length ? buf.join('\n') + '\n' : '');
-  await new Promise((r) => out.once('finish', r));
+  await new Promise<void>((r) => out.once('finish', () => r()));
   return n;
 }
 

@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import { readJsonObject } from '../shared/http.ts';
 import { SandboxKit, listen, type Dialect } from '../shared/kit.ts';
 import type { SandboxStats } from '../shared/stats.ts';
+import type { FaultBurst } from '../shared/faults.ts';
 import { KOT_SANDBOX_EDITIONS, type KotEdition } from './editions.ts';
 import { generateKotCompany } from './generate.ts';
 import { KotError, kotErrorBody, route } from './routes.ts';
@@ -37,6 +38,12 @@ export interface KingoftimeSandboxOptions {
   rateLimit?: number;
   failRate?: number;
   latencyMs?: number;
+  /** Delay of an injected slow response, in ms (default 1500). */
+  slowMs?: number;
+  /** Scripted fault bursts (sandbox/shared/faults.ts); `closed` answers as closed hours do (403, code 104). */
+  faults?: readonly FaultBurst[];
+  /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
+  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   /** The token is refused as coming from an address it does not permit (403, code 105). */
   refuseIp?: boolean;
 }
@@ -66,6 +73,7 @@ function spans(list: readonly string[]): Array<[number, number]> {
 
 /** KOT's wording of the replies the shared kit makes: throttling as code 303 without `errors`. */
 const kotDialect: Dialect = {
+  closed: () => ({ status: 403, body: kotErrorBody(104, 'KING OF TIME は利用可能時間外です (outside available hours)') }),
   error(kind, message) {
     if (kind === 'rate_limited') return { status: 429, body: JSON.stringify({ code: '303', message: 'Too Many Requests' }) };
     return kind === 'internal' ? { status: 500, body: kotErrorBody(500, message) } : { status: 503, body: kotErrorBody(503, message) };
@@ -82,7 +90,7 @@ export async function startKingoftimeSandbox(o: KingoftimeSandboxOptions = {}): 
   const closed = spans(o.closedHours ?? ['08:30-10:00', '17:30-18:30']);
   const { basePath, product } = KOT_SANDBOX_EDITIONS[edition];
   const token = o.token ?? crypto.randomBytes(24).toString('hex');
-  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 5, rateLimitHeaders: false, failRate: o.failRate, latencyMs: o.latencyMs, seed, dialect: kotDialect });
+  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 5, rateLimitHeaders: false, failRate: o.failRate, latencyMs: o.latencyMs, slowMs: o.slowMs, faults: o.faults, onAdmit: o.onAdmit, seed, dialect: kotDialect });
   const requests: KingoftimeSandbox['requests'] = [];
   let serial = 0;
   const env = { state, seed, today, keySerial: () => String(++serial) };

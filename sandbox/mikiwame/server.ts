@@ -12,6 +12,7 @@ import { createRng } from '../generate/prng.ts';
 import { SandboxKit, listen, type Dialect } from '../shared/kit.ts';
 import { readJsonObject, sendText } from '../shared/http.ts';
 import type { SandboxStats } from '../shared/stats.ts';
+import type { FaultBurst } from '../shared/faults.ts';
 import { MW_ERRORS, MwError } from './errors.ts';
 import { generateMikiwame } from './generate.ts';
 import { route } from './routes.ts';
@@ -26,6 +27,12 @@ export interface MikiwameSandboxOptions {
   rateLimit?: number;
   failRate?: number;
   latencyMs?: number;
+  /** Delay of an injected slow response, in ms (default 1500). */
+  slowMs?: number;
+  /** Scripted fault bursts (sandbox/shared/faults.ts). */
+  faults?: readonly FaultBurst[];
+  /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
+  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   token?: string;
   /** The sandbox's clock (linkage expiry); default real time. */
   now?: () => Date;
@@ -58,7 +65,7 @@ export async function startMikiwameSandbox(o: MikiwameSandboxOptions = {}): Prom
   const state = o.state
     ?? (o.statePath && fs.existsSync(o.statePath) ? JSON.parse(fs.readFileSync(o.statePath, 'utf8')) as MikiwameState : generateMikiwame({ employees: o.employees ?? 0, seed, now: now() }));
   const token = o.token ?? crypto.randomBytes(24).toString('hex');
-  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 10, failRate: o.failRate, latencyMs: o.latencyMs, seed, dialect });
+  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 10, failRate: o.failRate, latencyMs: o.latencyMs, slowMs: o.slowMs, faults: o.faults, onAdmit: o.onAdmit, seed, dialect });
   const rng = createRng(`mikiwame-writes:${seed}`);
   let base = '';
   const sb = { writeRequests: 0 };

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultInjector, type Fault } from './faults.ts';
+import { FaultInjector, type Fault, type FaultBurst } from './faults.ts';
 import { SandboxStats } from './stats.ts';
 import { ServerRateLimit } from './rate-limit.ts';
 import { sendText } from './http.ts';
@@ -14,6 +14,8 @@ import { sendText } from './http.ts';
 /** An API's own wording of the replies the kit makes for it. */
 export interface Dialect {
   error(kind: 'rate_limited' | 'internal' | 'maintenance', message: string): { status: number; body: string };
+  /** The refusal of a request made in the API's closed hours (an API that has them). */
+  closed?(): { status: number; body: string };
 }
 
 /** A route's answer. */
@@ -32,6 +34,10 @@ export interface KitOptions {
   slowMs?: number;
   /** Seed of the fault sequence. */
   seed: string | number;
+  /** Scripted fault bursts (faults.ts), on top of the random ones. */
+  faults?: readonly FaultBurst[];
+  /** Told of every request admitted past the rate limit, before its fault, and awaited (tests: kill a client mid-run). */
+  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   dialect: Dialect;
 }
 
@@ -46,7 +52,7 @@ export class SandboxKit {
   private readonly limiter: ServerRateLimit;
 
   constructor(private readonly o: KitOptions) {
-    this.faults = new FaultInjector(o.failRate ?? 0, o.seed);
+    this.faults = new FaultInjector(o.failRate ?? 0, o.seed, o.faults);
     this.stats = new SandboxStats(this.faults.counts);
     this.limiter = new ServerRateLimit(o.rateLimit ?? 0, undefined, o.rateLimitHeaders !== false);
   }
@@ -61,8 +67,24 @@ export class SandboxKit {
       sendText(res, e.status, e.body, limit.headers);
       return null;
     }
-    const fault = this.faults.draw(method);
+    const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+    await this.o.onAdmit?.({ method, path });
+    const fault = this.faults.draw(method, path);
     if (this.o.latencyMs) await sleep(this.o.latencyMs);
+    if (fault === 'http429') {
+      // The API's own rate-limit refusal in a storm: its window said used up and resetting now.
+      this.stats.tooMany++;
+      const e = this.o.dialect.error('rate_limited', 'リクエスト数が上限を超えました (rate limit exceeded)');
+      const headers: Record<string, string> = this.o.rateLimitHeaders === false ? {} : { 'x-rate-limit-limit': String(this.o.rateLimit || 10), 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': '0' };
+      sendText(res, e.status, e.body, headers);
+      return null;
+    }
+    if (fault === 'closed') {
+      if (!this.o.dialect.closed) throw new Error('this API has no closed hours: a closed fault cannot be injected');
+      const e = this.o.dialect.closed();
+      sendText(res, e.status, e.body, limit.headers);
+      return null;
+    }
     if (fault === 'slow') await sleep(this.o.slowMs ?? 1500);
     if (fault === 'http500') {
       const e = this.o.dialect.error('internal', 'Internal Server Error');
@@ -86,6 +108,14 @@ export class SandboxKit {
   send(res: http.ServerResponse, reply: Reply, admitted: Admitted): void {
     const headers = { ...admitted.headers, ...reply.headers };
     const fault = admitted.fault;
+    if (res.req.method !== 'GET') this.stats.writeLog.push({ method: res.req.method ?? '', path: new URL(res.req.url ?? '/', 'http://sandbox').pathname, status: reply.status });
+    if (fault === 'short') {
+      // A list page with fewer records than its total promises: valid JSON, the tail missing.
+      const text = typeof reply.body === 'string' ? reply.body : (Array.isArray(reply.body) ? Buffer.concat(reply.body) : reply.body).toString('utf8');
+      const list: unknown = JSON.parse(text);
+      if (Array.isArray(list) && list.length > 0) return sendText(res, reply.status, JSON.stringify(list.slice(0, Math.floor(list.length / 2))), headers);
+      return sendText(res, reply.status, text, headers);
+    }
     if (fault === 'reset' || fault === 'truncated') {
       const buf = typeof reply.body === 'string' ? Buffer.from(reply.body) : Array.isArray(reply.body) ? Buffer.concat(reply.body) : reply.body;
       const cut = buf.subarray(0, Math.floor(buf.length / 2));
@@ -110,10 +140,11 @@ export async function listen(port: number, stats: SandboxStats, handle: (req: ht
   const server = http.createServer((req, res) => {
     stats.arrived();
     res.once('close', () => stats.left());
+    stats.handling++;
     handle(req, res).catch((e: unknown) => {
       if (res.headersSent) { res.destroy(); return; }
       onError(res, e);
-    });
+    }).finally(() => { stats.handling--; });
   });
   server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,10 @@ export class SandboxStats {
   /** Requests being answered right now, and the most at any moment since the last reset. */
   inFlight = 0;
   peakInFlight = 0;
+  /** Requests whose handler is still at work (a slow answer goes on after its client gave up). */
+  handling = 0;
+  /** Every write a route answered (method, path, status), in order: what the target was asked to change. */
+  readonly writeLog: Array<{ method: string; path: string; status: number }> = [];
   private perSec = new Map<number, number>();
 
   constructor(readonly faults: Readonly<Record<Fault, number>>) {}
@@ -30,6 +34,11 @@ export class SandboxStats {
   }
 
   get maxPerSecond(): number { return Math.max(0, ...this.perSecond()); }
+
+  /** Resolves once no handler is at work (e.g. before comparing the state after a run). */
+  async idle(): Promise<void> {
+    while (this.handling > 0) await new Promise((r) => setTimeout(r, 10));
+  }
 
   reset(): void { this.requests = 0; this.tooMany = 0; this.writes = 0; this.peakInFlight = this.inFlight; this.perSec.clear(); }
 }

@@ -1,0 +1,80 @@
+/**
+ * Fault suite (issue 14): the renkei process SIGKILLed mid-run, then started again — into Postgres
+ * (smarthr-crews, attendance-csv-to-postgres: the killed transaction commits nothing), into SmartHR
+ * (hr-master-to-smarthr) and into Mikiwame (smarthr-employees-to-mikiwame: the writes acknowledged,
+ * and the one in flight, stay; the second run creates none of them again). Real child processes.
+ */
+import { beforeAll, describe } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freshDb, type TestDb } from '../helpers/db.ts';
+import {
+  csvWorld, killSuite, mwDuplicates, mwSnapshot, mwWorld, pipelineFile, shWorld, smarthrDuplicates, smarthrSnapshot, tableDuplicates,
+  tableSnapshot, until,
+} from '../helpers/faults.ts';
+import { ROOT } from '../helpers/cli.ts';
+
+let db: TestDb;
+const getDb = (): TestDb => db;
+beforeAll(async () => { db = await freshDb(); });
+
+const copyUnderWay = async (d: TestDb): Promise<boolean> => (await d.pool.query(
+  `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'renkei sink:postgres %' AND query ILIKE 'COPY %'`)).rowCount! > 0;
+
+describe('fault suite: SIGKILL mid-run, then started again', () => {
+  describe('smarthr-crews', () => {
+    killSuite({
+      name: 'smarthr-crews', file: pipelineFile('smarthr-crews.yaml'),
+      world: async (f, d) => { const w = await shWorld(f, d, 'smarthr_crews'); w.set = ['options.batch_size=50']; return w; },
+      snapshot: (_w, d) => tableSnapshot(d, 'smarthr_crews', ['id']),
+      duplicates: (_w, d) => tableDuplicates(d, 'smarthr_crews', ['id']),
+    }, 'G1/G2/G4: smarthr-crews killed (SIGKILL) mid-COPY: nothing committed, the next run loads everything once, the killed run is abandoned', (kill, d) => {
+      let done = false;
+      return { faults: { onSh: async (req) => {
+        if (done || !req.path.endsWith('/v1/crews') || !(await copyUnderWay(d))) return;
+        done = true;
+        await kill();
+      } } };
+    }, getDb, { atomic: true });
+  });
+
+  describe('attendance-csv-to-postgres', () => {
+    killSuite({
+      name: 'attendance-csv-to-postgres', file: pipelineFile('attendance-csv-to-postgres.yaml'),
+      world: async (_f, d) => { const w = await csvWorld(d, 'kot_attendance_csv', 'kot', 30_000); w.set = ['options.batch_size=200']; return w; },
+      snapshot: (_w, d) => tableSnapshot(d, 'kot_attendance_csv', ['employee_code', 'work_date']),
+      duplicates: (_w, d) => tableDuplicates(d, 'kot_attendance_csv', ['employee_code', 'work_date']),
+    }, 'G1/G2/G4: attendance-csv-to-postgres killed (SIGKILL) mid-COPY: nothing committed, the next run loads everything once', (_kill, d) => ({
+      faults: {}, armed: until(() => copyUnderWay(d), 60_000),
+    }), getDb, { atomic: true });
+  });
+
+  describe('hr-master-to-smarthr', () => {
+    killSuite({
+      name: 'hr-master-to-smarthr', file: pipelineFile('hr-master-to-smarthr.yaml'),
+      world: async (f, d) => {
+        const w = await shWorld(f, d, undefined, 0);
+        fs.copyFileSync(path.join(ROOT, 'pipelines/data/hr-master.sample.csv'), path.join(w.dir, 'hr-master.csv'));
+        w.env.HR_MASTER = path.join(w.dir, 'hr-master.csv');
+        return w;
+      },
+      snapshot: async (w) => smarthrSnapshot(w.sh!),
+      duplicates: async (w) => smarthrDuplicates(w.sh!),
+    }, 'G1/G2/G4: hr-master-to-smarthr killed (SIGKILL) at its 40th create: the creates made stay, the next run makes the others, none twice', (kill) => {
+      let writes = 0;
+      return { faults: { onSh: async (req) => { if (req.method === 'POST' && ++writes === 40) await kill(); } } };
+    }, getDb);
+  });
+
+  describe('smarthr-employees-to-mikiwame', () => {
+    killSuite({
+      name: 'smarthr-employees-to-mikiwame', file: pipelineFile('smarthr-employees-to-mikiwame.yaml'),
+      world: (f, d) => mwWorld(f, d, { mirror: true }),
+      snapshot: async (w) => mwSnapshot(w.mw!),
+      duplicates: async (w) => mwDuplicates(w.mw!),
+    }, 'G1/G2/G4: smarthr-employees-to-mikiwame killed (SIGKILL) at its 30th create: the next run creates the rest, none twice', (kill) => {
+      let writes = 0;
+      return { faults: { onMw: async (req) => { if (req.method === 'POST' && ++writes === 30) await kill(); } } };
+    }, getDb);
+  });
+});
