@@ -43,6 +43,8 @@ export class RunRecorder {
   private timer: NodeJS.Timeout | undefined;
   /** The run's row exists (begin succeeded): only then is it finished in the table. */
   private inserted = false;
+  private inserting: Promise<void> = Promise.resolve();
+  private insertFailed: unknown;
 
   constructor(private readonly db: () => Promise<Db>, private readonly enabled: boolean, private readonly runId: string, private readonly logger: Logger) {}
 
@@ -60,11 +62,23 @@ export class RunRecorder {
     this.timer.unref();
   }
 
-  /** Per-record errors with their key (no record data, G6), for sync reports and --retry-failed. */
+  /**
+   * Per-record errors with their key (no record data, G6), for sync reports and --retry-failed. The
+   * insert runs while the records go on (one batch in flight, so memory stays bounded: with most rows
+   * rejected, waiting for each insert was a third of the run); {@link settled} waits for the last one.
+   */
   async errors(drops: Drop[], key: string[]): Promise<void> {
     if (!this.enabled || !this.inserted || drops.length === 0) return;
+    const rows = drops.map((d) => ({ key: dropKey(d, key), code: d.code, message: withoutValues(d.message, d.data, key), field: d.field ?? null, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const }));
+    await this.settled();
     const { pool } = await this.db();
-    await insertRunErrors(pool, this.runId, drops.map((d) => ({ key: dropKey(d, key), code: d.code, message: withoutValues(d.message, d.data, key), field: d.field ?? null, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const })));
+    this.inserting = insertRunErrors(pool, this.runId, rows).catch((e: unknown) => { this.insertFailed ??= e; });
+  }
+
+  /** Waits for the errors being recorded; throws if recording any of them failed. */
+  async settled(): Promise<void> {
+    await this.inserting;
+    if (this.insertFailed) throw this.insertFailed;
   }
 
   async finish(report: RunReport): Promise<void> {

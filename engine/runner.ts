@@ -208,6 +208,7 @@ class PipelineRun {
     // Refusals known only once the last segment is done (rows of earlier batches).
     for (const s of this.sinks) for (const d of (await s.sink.drain?.()) ?? []) this.onDrop(s.counts, d);
     await this.flushErrors();
+    await this.recorder.settled();
   }
 
   /** Phase 4: final budget, guards and conservation checks, then the sinks commit. */
@@ -255,6 +256,11 @@ class PipelineRun {
       await this.errorSink?.close();
     } catch (e) {
       this.failure ??= { code: 'ERRORS_FILE', message: `could not write the error file: ${errorMessage(e)}` };
+    }
+    try {
+      await this.recorder.settled();
+    } catch (e) {
+      this.failure ??= { code: 'DB', message: `could not record the rejected records in renkei_run_errors: ${errorMessage(e)}` };
     }
     const report = this.buildReport();
     const failed = report.status !== 'succeeded';

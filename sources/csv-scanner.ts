@@ -16,7 +16,7 @@
  *
  * udsv and papaparse are in the same tier (udsv uses ~20% less CPU; it does not copy fields, count
  * lines or check bytes) but give no record line numbers, ragged-row or unterminated-quote reports.
- * So this is the one CSV reader; fast-csv stays for writing (error files), off the hot path.
+ * So this is the one CSV reader (fast-csv stays in the tests, as an independent reader and writer).
  * The scanner jumps with `indexOf` to the next delimiter / quote / line end (positions cached, so each
  * character is looked at about once; a charCodeAt loop per field measured no faster), takes fields
  * with `slice` made into own strings (see {@link own}), and reuses one fields array.
