@@ -14,6 +14,7 @@ import { applyPlan } from '../sync/applier.ts';
 import { renderPlanHtml } from '../sync/review/html.ts';
 import { homeDir, writePrivateFile } from '../db/home.ts';
 import { RenkeiError } from '../engine/errors.ts';
+import { newRunId } from '../engine/context.ts';
 
 export interface ExecuteOptions {
   logger: Logger;
@@ -24,8 +25,8 @@ export interface ExecuteOptions {
   errorsDir: string;
   /** State home: where `mode: plan` saves its plans and review pages. */
   home: string;
-  /** Called with each run id as soon as it is known (the job keeps them, also when it fails). */
-  onRun: (runId: string) => void;
+  /** Called with each run id before the run starts (the job keeps them, also when its worker dies mid-run). */
+  onRun: (runId: string) => Promise<void>;
 }
 
 export interface Executed {
@@ -38,12 +39,10 @@ export async function executePipeline(loaded: LoadedPipeline, o: ExecuteOptions)
   const base = { logger: o.logger, db: o.db, startedBy: o.startedBy, errorsDir: o.errorsDir, signal: o.signal, meta: { direction: loaded.config.description } };
   if (!diffConfig(loaded)) {
     if (o.mode === 'plan') throw new RenkeiError('CONFIG_INVALID', `mode: plan needs a sync pipeline (one with a diff stage); ${loaded.file} has none`);
-    const report = await runPipeline(loaded, { ...base, onProgress: undefined });
-    o.onRun(report.run_id);
-    return { report };
+    const runId = await next(o);
+    return { report: await runPipeline(loaded, { ...base, runId }) };
   }
-  const { plan, report: planned } = await makePlan(loaded, base);
-  o.onRun(planned.run_id);
+  const { plan, report: planned } = await makePlan(loaded, { ...base, runId: await next(o) });
   if (planned.status !== 'succeeded') return { report: planned };
   if (o.mode === 'plan') {
     const planFile = path.join(homeDir(o.home, 'plans'), `${plan.plan_id}.json`);
@@ -52,7 +51,13 @@ export async function executePipeline(loaded: LoadedPipeline, o: ExecuteOptions)
     return { report: planned, planFile };
   }
   // A guard refusal throws GUARD_REFUSED (the applier records it as a failed apply): the job fails at once.
-  const { report } = await applyPlan(plan, loaded, { ...base, selection: { only: new Set(['new', 'changed']) }, force: false, recheck: false });
-  o.onRun(report.run_id);
+  const { report } = await applyPlan(plan, loaded, { ...base, runId: await next(o), selection: { only: new Set(['new', 'changed']) }, force: false, recheck: false });
   return { report };
+}
+
+/** A new run id, told to the job before the run starts. */
+async function next(o: ExecuteOptions): Promise<string> {
+  const id = newRunId();
+  await o.onRun(id);
+  return id;
 }

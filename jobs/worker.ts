@@ -137,7 +137,7 @@ export class Worker {
       const { report, planFile } = await executePipeline(loaded, {
         logger: log, db: async () => this.o.db, signal: abort.signal, mode: tenant.mode, startedBy: `job:${job.id}`,
         errorsDir: this.o.errorsDir, home: this.o.home,
-        onRun: (id) => { runIds.push(id); attemptRun(pool, attempt, id).catch(() => {}); },
+        onRun: async (id) => { runIds.push(id); await attemptRun(pool, attempt, id); },
       });
       if (report.status === 'succeeded') {
         await attemptFinished(pool, attempt, 'succeeded');
