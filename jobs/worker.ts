@@ -102,11 +102,19 @@ export class Worker {
   }
 
   private async runJob(job: PgBoss.Job<RunJobData>): Promise<object> {
+    const abort = new AbortController();
+    this.active.set(job.id, abort);
+    try {
+      return await this.runActive(job, abort);
+    } finally {
+      this.active.delete(job.id);
+    }
+  }
+
+  private async runActive(job: PgBoss.Job<RunJobData>, abort: AbortController): Promise<object> {
     const d = job.data;
     const { pool } = this.o.db;
     const log = this.o.logger.child({ tenant: d.tenant, job_id: job.id });
-    const abort = new AbortController();
-    this.active.set(job.id, abort);
     const runIds: string[] = [];
     const attempt = await attemptStarted(pool, { jobId: job.id, tenant: d.tenant, pipeline: d.pipeline, worker: this.id });
     log.info({ pipeline: d.pipeline, run_id: null, worker: this.id, origin: d.origin }, 'job started');
@@ -151,7 +159,6 @@ export class Worker {
       failure = classifyFailure(e);
     } finally {
       await held?.release();
-      this.active.delete(job.id);
     }
     const lastRun = runIds.at(-1) ?? null;
     const final = failure.kind !== 'transient';
