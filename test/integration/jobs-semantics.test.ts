@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type PgBoss from 'pg-boss';
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
@@ -22,6 +24,7 @@ import { BOSS_SCHEMA, RUN_QUEUE, openBoss, type QueueTimings } from '../../jobs/
 import { enqueueTenants } from '../../jobs/enqueue.ts';
 import { syncSchedules, fireTick, type TickData } from '../../jobs/schedule.ts';
 import { jobsStatus } from '../../jobs/status.ts';
+import { verifySignature } from '../../engine/notify.ts';
 
 const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'email'];
 const PIPELINE = `name: crews-sync
@@ -268,5 +271,30 @@ ${tenants.map((t) => `  - { id: ${t}, name: ${t} }`).join('\n')}
     expect((await fireTick(boss, tick.data as TickData)).already).toHaveLength(1);
     for (const j of await jobs('c2')) await boss.cancel(RUN_QUEUE, j.id);
     expect((await syncSchedules(boss, loadTenants(f))).removed).toEqual([]);
+  });
+
+  it('renkei status --daily counts each company\'s jobs by how they ended, and posts the summary signed to a webhook', async () => {
+    const got: Array<{ body: string; sig: string | undefined; event: string | undefined }> = [];
+    const srv = http.createServer((req, res) => { let b = ''; req.on('data', (d) => (b += d)); req.on('end', () => { got.push({ body: b, sig: req.headers['x-renkei-signature'] as string | undefined, event: req.headers['x-renkei-event'] as string | undefined }); res.end('ok'); }); });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/hook`;
+    try {
+      const r = await runMain(['status', '--daily', '--json', '--webhook', url, '--log-level', 'silent'], { DATABASE_URL: db.url, RENKEI_WEBHOOK_SECRET: 'daily-secret' }, dir);
+      expect(r.code, r.stderr).toBe(0);
+      const d = JSON.parse(r.stdout);
+      const row = (t: string) => d.tenants.find((x: { tenant: string }) => x.tenant === t);
+      expect(row('auth')).toEqual({ tenant: 'auth', succeeded: 0, failed: 1, refused: 0, skipped: 0, pending: 0 });
+      expect(row('guard')).toEqual({ tenant: 'guard', succeeded: 1, failed: 0, refused: 1, skipped: 0, pending: 0 });
+      expect(row('kot1')).toMatchObject({ skipped: 1 });
+      expect(row('flaky')).toMatchObject({ pending: 1 });
+      expect(got).toHaveLength(1);
+      expect(got[0].event).toBe('jobs.daily');
+      expect(verifySignature(got[0].body, got[0].sig, 'daily-secret')).toBe(true);
+      expect(JSON.parse(got[0].body)).toEqual(d);
+      const text = await runMain(['status', '--daily', '--log-level', 'silent'], { DATABASE_URL: db.url }, dir);
+      expect(text.stdout).toMatch(/^guard +1 +0 +1 +0 +0$/m);
+    } finally {
+      srv.close();
+    }
   });
 });
