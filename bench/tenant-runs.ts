@@ -152,7 +152,7 @@ export async function benchTenantRuns(o: TenantRunsOptions): Promise<TenantRunsR
   for (const w of o.workers ?? [1, 2, 4]) levels.push(await level({ ...base, workers: w, log }));
   const best = levels.reduce((a, b) => (b.runs_per_min > a.runs_per_min ? b : a));
   const cpuPerRun = best.cpu_s_per_worker.reduce((a, b) => a + b, 0) / best.tenants;
-  const note = `1,000 companies a night at the best level (${best.workers} worker(s)): about ${(1000 / best.runs_per_min).toFixed(0)} minutes; each run cost at most ${cpuPerRun.toFixed(2)} CPU-s in the workers (their start-up included), so ${os.cpus().length} core(s) cap this machine near ${((os.cpus().length * 60) / cpuPerRun).toFixed(0)} runs/min whatever the concurrency — the workers' CPU (plan + apply bookkeeping, HTTP) saturates first here; with real rate limits (a company's run takes seconds to minutes) concurrency and PostgreSQL connections (≈ concurrency + 14 per worker) come next.`;
+  const note = `1,000 companies a night at the best level (${best.workers} worker(s)): about ${(1000 / best.runs_per_min).toFixed(0)} minutes; each run cost at most ${cpuPerRun.toFixed(2)} CPU-s in the workers (their start-up included), so ${os.cpus().length} core(s) cap this machine near ${((os.cpus().length * 60) / cpuPerRun).toFixed(0)} runs/min whatever the concurrency — the workers' CPU (plan + apply bookkeeping, HTTP) saturates first here; with real rate limits (a company's run takes seconds to minutes) concurrency and PostgreSQL connections (up to concurrency + 15 per worker) come next.`;
   log(note);
   return { tenants: base.tenants, employees: base.employees, rate: base.rate, latency_ms: base.latencyMs, levels, note };
 }

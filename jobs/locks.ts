@@ -18,11 +18,19 @@ export function lockKey(name: string): string {
 
 export interface Held { release(): Promise<void> }
 
+/** A lock that is not waited for was held by another job. */
+export class LockBusy extends RenkeiError {
+  constructor(readonly lock: string) {
+    super('LOCK_BUSY', `${lock} is held by another job`, { transient: true });
+  }
+}
+
 /**
  * Takes every named lock (all or none, in a fixed order), waiting while another job holds one,
  * until `waitMs` has passed (a transient LOCK_BUSY error: the job is retried later) or `signal` aborts.
+ * A busy lock named in `noWait` is not waited for: {@link LockBusy} at once.
  */
-export async function holdLocks(pool: pg.Pool, names: string[], o: { waitMs: number; signal?: AbortSignal; onWait?: (busy: string) => void }): Promise<Held> {
+export async function holdLocks(pool: pg.Pool, names: string[], o: { waitMs: number; signal?: AbortSignal; onWait?: (busy: string) => void; noWait?: readonly string[] }): Promise<Held> {
   const keys = [...new Set(names)].sort().map((n) => ({ n, k: lockKey(n) }));
   const client = await pool.connect();
   const deadline = Date.now() + o.waitMs;
@@ -38,6 +46,7 @@ export async function holdLocks(pool: pg.Pool, names: string[], o: { waitMs: num
       }
       if (!busy) break;
       for (const k of got) await client.query('SELECT pg_advisory_unlock($1::bigint)', [k]);
+      if (o.noWait?.includes(busy)) throw new LockBusy(busy);
       if (!told) { o.onWait?.(busy); told = true; }
       if (o.signal?.aborted) throw new RenkeiError('LOCK_BUSY', `stopped while waiting for ${busy}`, { transient: true });
       if (Date.now() > deadline) throw new RenkeiError('LOCK_BUSY', `${busy} stayed busy for ${Math.round(o.waitMs / 1000)} s (another job holds it)`, { transient: true });

@@ -3,9 +3,12 @@
  * processes on any number of machines share one database). Everything that knows pg-boss's API or
  * its tables is here or in the files that import this one, so a later major is a change in jobs/.
  *
- * One queue, `renkei-run`, holds one job per (tenant, pipeline) run; its policy is `stately` with the
- * singleton key `tenant/pipeline`: at most one such job queued and one active, so a schedule firing
- * while a run is active queues one more run, never a pile.
+ * One queue, `renkei-run`, holds one job per (tenant, pipeline) run; its policy is `short` with the
+ * singleton key `tenant/pipeline`: at most one such job queued, so a schedule firing while a run is
+ * active queues one more run, never a pile. One *active* run per key is kept by an advisory lock
+ * (locks.ts), not by the `stately` policy: in pg-boss 10 a stately queue whose oldest queued job has
+ * a twin active fails every fetch on the unique index (the error is swallowed and nothing is
+ * returned), so one long run would stall every other company's jobs behind it.
  */
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
@@ -77,7 +80,7 @@ export async function openBoss(url: string, role: 'worker' | 'control', t: Queue
 }
 
 export async function ensureRunQueue(boss: PgBoss, t: QueueTimings): Promise<void> {
-  const opts = { name: RUN_QUEUE, policy: 'stately' as const, retryLimit: t.retryLimit, retryDelay: t.retryDelaySeconds, retryBackoff: true, expireInSeconds: t.leaseSeconds };
+  const opts = { name: RUN_QUEUE, policy: 'short' as const, retryLimit: t.retryLimit, retryDelay: t.retryDelaySeconds, retryBackoff: true, expireInSeconds: t.leaseSeconds };
   if (await boss.getQueue(RUN_QUEUE)) await boss.updateQueue(RUN_QUEUE, opts);
   else await boss.createQueue(RUN_QUEUE, opts).catch(async (e: unknown) => {
     // Two processes starting at once: the other one created it.
@@ -85,7 +88,7 @@ export async function ensureRunQueue(boss: PgBoss, t: QueueTimings): Promise<voi
   });
 }
 
-/** Queues a run; null when one for the same (tenant, pipeline) is already queued (stately). */
+/** Queues a run; null when one for the same (tenant, pipeline) is already queued (policy short). */
 export function sendRun(boss: PgBoss, data: RunJobData, startAfter?: Date): Promise<string | null> {
   return boss.send(RUN_QUEUE, data as unknown as object, { singletonKey: singletonKey(data), ...(startAfter ? { startAfter } : {}) });
 }

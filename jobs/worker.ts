@@ -8,14 +8,15 @@
  */
 import type { Logger } from 'pino';
 import type PgBoss from 'pg-boss';
-import type { Db } from '../db/connect.ts';
+import type pg from 'pg';
+import { newPool, type Db } from '../db/connect.ts';
 import { loadPipeline } from '../config/load.ts';
 import { loadTenants, tenantEnv } from '../config/tenants.ts';
 import { ConfigError } from '../engine/errors.ts';
 import { closedUntil } from './closed-hours.ts';
 import { executePipeline } from './execute.ts';
 import { classifyFailure, type Failure } from './failure.ts';
-import { holdLocks } from './locks.ts';
+import { LockBusy, holdLocks } from './locks.ts';
 import { attemptFinished, attemptRun, attemptStarted, ensureLedger, newWorkerId, workerSeen } from './ledger.ts';
 import { RUN_QUEUE, noMoreRetries, openBoss, sendRun, singletonKey, type QueueTimings, type RunJobData } from './queue.ts';
 import { cronQueues, fireTick, type TickData } from './schedule.ts';
@@ -44,9 +45,12 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly now: () => Date;
+  /** One session per active job holds its locks (apart from the runs' own pool). */
+  private readonly locks: pg.Pool;
 
   constructor(private readonly o: WorkerOptions) {
     this.now = o.now ?? (() => new Date());
+    this.locks = newPool(o.db.url, o.concurrency + 1);
   }
 
   get activeJobs(): number { return this.active.size; }
@@ -98,6 +102,7 @@ export class Worker {
     while (this.active.size) await new Promise((r) => setTimeout(r, 50));
     await workerSeen(this.o.db.pool, { id: this.id, concurrency: this.o.concurrency, active: 0, stopped: true }).catch(() => {});
     await this.boss?.stop({ graceful: true, timeout: 5000 });
+    await this.locks.end().catch(() => {});
     this.o.logger.info({ worker: this.id }, 'worker stopped');
   }
 
@@ -138,10 +143,22 @@ export class Worker {
         await attemptFinished(pool, attempt, 'deferred', { code: 'CLOSED_HOURS', message: `deferred to ${closed.until.toISOString()} (${closed.windows})` });
         return { deferred_until: closed.until.toISOString() };
       }
-      held = await holdLocks(pool, [`run:${singletonKey(d)}`, ...resolved.tokens.map((t) => `token:${t.kind}:${t.digest}`)], {
-        waitMs: Math.min(this.o.timings.leaseSeconds * 500, 10 * 60_000), signal: abort.signal,
-        onWait: (busy) => log.info({ pipeline: d.pipeline, run_id: null, busy: busy.replace(/[0-9a-f]{16}$/, '…') }, 'job waiting for a lock'),
-      });
+      const runLock = `run:${singletonKey(d)}`;
+      try {
+        held = await holdLocks(this.locks, [runLock, ...resolved.tokens.map((t) => `token:${t.kind}:${t.digest}`)], {
+          waitMs: Math.min(this.o.timings.leaseSeconds * 500, 10 * 60_000), signal: abort.signal, noWait: [runLock],
+          onWait: (busy) => log.info({ pipeline: d.pipeline, run_id: null, busy: busy.replace(/[0-9a-f]{16}$/, '…') }, 'job waiting for a lock'),
+        });
+      } catch (e) {
+        if (!(e instanceof LockBusy)) throw e;
+        // The same company and pipeline is still running (a schedule fired during a long run, or a
+        // retry after an expired lease while the first attempt lives on): queue it for later.
+        const until = new Date(this.now().getTime() + this.o.timings.retryDelaySeconds * 1000);
+        await sendRun(this.boss!, { ...d, origin: 'defer:running' }, until);
+        log.info({ pipeline: d.pipeline, run_id: null, until: until.toISOString() }, 'job deferred: a run of this company and pipeline is still active');
+        await attemptFinished(pool, attempt, 'deferred', { code: 'RUN_ACTIVE', message: `a run of ${singletonKey(d)} is still active; queued again for ${until.toISOString()}` });
+        return { deferred_until: until.toISOString(), reason: 'run active' };
+      }
       const { report, planFile } = await executePipeline(loaded, {
         logger: log, db: async () => this.o.db, signal: abort.signal, mode: tenant.mode, startedBy: `job:${job.id}`,
         errorsDir: this.o.errorsDir, home: this.o.home,

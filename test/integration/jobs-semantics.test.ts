@@ -3,7 +3,7 @@
  * with their run id, guard refusals shown by status, transient failures retried, per-token
  * serialisation, plan-only schedules, handing jobs back on stop, and idempotent cron schedules.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,10 +73,13 @@ function tenantsFile(name: string, yaml: string): string {
 }
 const smarthr = (b: SmarthrSandbox, tokenVar: string) => `{ url: "${b.url}", token: "\${${tokenVar}}" }`;
 
+const started: Worker[] = [];
 function worker(o: { now?: () => Date; concurrency?: number; drainMs?: number } = {}): Worker {
   const sink = new Writable({ write(c, _e, cb) { for (const l of String(c).split('\n')) if (l) logLines.push(JSON.parse(l)); cb(); } });
   const logger = pino({ level: 'info' }, sink);
-  return new Worker({ db: { pool: newPool(db.url, 6), url: db.url, close: async () => {} }, logger, secrets: new Set(), env, home: path.join(dir, '.renkei'), errorsDir: path.join(dir, 'errors'), concurrency: o.concurrency ?? 2, timings: T, drainMs: o.drainMs ?? 5000, now: o.now });
+  const w = new Worker({ db: { pool: newPool(db.url, 6), url: db.url, close: async () => {} }, logger, secrets: new Set(), env, home: path.join(dir, '.renkei'), errorsDir: path.join(dir, 'errors'), concurrency: o.concurrency ?? 2, timings: T, drainMs: o.drainMs ?? 5000, now: o.now });
+  started.push(w);
+  return w;
 }
 async function settle(pred: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) { if (await pred()) return; await new Promise((r) => setTimeout(r, 100)); }
@@ -92,6 +95,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'crews-sync.yaml'), PIPELINE);
   boss = await openBoss(db.url, 'control', T, () => {});
 });
+// A test that failed half-way must not leave its worker taking the next test's jobs.
+afterEach(async () => { for (const w of started.splice(0)) await w.stop({ now: true }); });
 afterAll(async () => {
   await boss?.stop({ graceful: false, timeout: 1000 });
   await Promise.all(boxes.map((b) => b.stop()));
@@ -201,6 +206,39 @@ ${[1, 2, 3, 4].map((k) => `  - { id: s${k}, name: S${k}, connections: { smarthr:
     for (let k = 1; k < runs.length; k++) expect(runs[k - 1].finished_at.getTime()).toBeLessThanOrEqual(runs[k].started_at.getTime());
     expect(logLines.some((l) => l.msg === 'job waiting for a lock')).toBe(true);
     expect(shared.state.crews.filter((c) => String(c.emp_code).startsWith('S'))).toHaveLength(12);
+  });
+
+  it('a company whose run is still active gets its next job queued again, and holds up no other company', async () => {
+    const slow = await box({ latencyMs: 1500 });
+    const fast = await box();
+    env.L_TOKEN = slow.token; env.O_TOKEN = fast.token;
+    fs.writeFileSync(path.join(dir, 'in-l.json'), JSON.stringify(people('L', 3)));
+    const f = tenantsFile('busy.yaml', `defaults:
+  pipelines: [{ file: crews-sync.yaml, id: crews }]
+tenants:
+  - { id: long, name: L, connections: { smarthr: ${smarthr(slow, 'L_TOKEN')} }, env: { HR_MASTER: "${path.join(dir, 'in-l.json')}" } }
+  - { id: other, name: O, connections: { smarthr: ${smarthr(fast, 'O_TOKEN')} }, env: { HR_MASTER: "${path.join(dir, 'in-l.json')}" } }
+`);
+    const tf = loadTenants(f);
+    const w = worker({ concurrency: 3 });
+    await w.start();
+    await enqueueTenants(boss, tf, { tenant: 'long', origin: 'test' });
+    await settle(async () => (await attempts('long'))[0]?.run_ids.length === 1, 'the long run to start');
+    // While it runs: the schedule fires again for it, then another company is queued.
+    expect((await enqueueTenants(boss, tf, { tenant: 'long', origin: 'test' })).queued).toHaveLength(1);
+    expect((await enqueueTenants(boss, tf, { tenant: 'long', origin: 'test' })).already).toHaveLength(1);
+    await enqueueTenants(boss, tf, { tenant: 'other', origin: 'test' });
+    await settle(async () => (await jobs('other'))[0]?.state === 'completed', 'the other company');
+    await settle(async () => (await attempts('long')).some((a) => a.outcome === 'deferred') && (await jobs('long')).every((j) => j.state === 'completed' || j.state === 'created'), 'the long company');
+    await settle(async () => (await attempts('long')).filter((a) => a.outcome === 'succeeded').length === 2, 'its second run');
+    await w.stop();
+    expect((await attempts('long')).map((a) => [a.outcome, a.code])).toEqual(expect.arrayContaining([['deferred', 'RUN_ACTIVE'], ['succeeded', null]]));
+    // The other company's job ran and ended while the long run was still going.
+    const ends = (await db.pool.query<{ tenant: string; finished_at: Date }>(`SELECT tenant, finished_at FROM renkei_job_attempts WHERE tenant IN ('long', 'other') AND outcome = 'succeeded' ORDER BY finished_at`)).rows;
+    expect(ends[0].tenant).toBe('other');
+    const runs = (await db.pool.query<{ started_at: Date; finished_at: Date }>(`SELECT started_at, finished_at FROM renkei_runs WHERE pipeline = 'long.crews' ORDER BY started_at`)).rows;
+    expect(runs).toHaveLength(4);
+    for (let k = 1; k < runs.length; k++) expect(runs[k - 1].finished_at.getTime()).toBeLessThanOrEqual(runs[k].started_at.getTime());
   });
 
   it('mode: plan saves a plan and its review page and writes nothing', async () => {
