@@ -36,6 +36,9 @@ export interface TenantRunsLevel {
   workers: number; concurrency: number; tenants: number; seconds: number; runs_per_min: number;
   ideal_runs_per_min: number; pct_of_ideal: number; requests_per_run: number; server_429: number;
   cpu_s_per_worker: number[]; failed: number;
+  /** CPU of this process meanwhile: the sandboxes of every company answering. */
+  sandboxes_cpu_s: number;
+  load_avg: number;
 }
 export interface TenantRunsResult { tenants: number; employees: number; rate: number; latency_ms: number; levels: TenantRunsLevel[]; note: string }
 
@@ -114,6 +117,7 @@ async function level(o: Required<Omit<TenantRunsOptions, 'workers' | 'log'>> & {
     const boss = await openBoss(db.url, 'control', queueTimings(env), () => {});
     await enqueueTenants(boss, loadTenants(path.join(dir, 'tenants.yaml')), { origin: 'bench' });
     await boss.stop({ graceful: false, timeout: 1000 });
+    const cpu0 = process.cpuUsage();
     for (let w = 0; w < o.workers; w++) {
       procs.push(spawn(process.execPath, [path.join(ROOT, 'bin/renkei.js'), 'worker', '--concurrency', String(o.concurrency), '--log-level', 'warn', '--log-format', 'json'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'ignore'] }));
     }
@@ -123,6 +127,7 @@ async function level(o: Required<Omit<TenantRunsOptions, 'workers' | 'log'>> & {
       ended = Number((await pool.query(`SELECT count(*) FROM pgboss.job WHERE name = 'renkei-run' AND state IN ('completed', 'failed')`)).rows[0].count);
     }
     const cpu = procs.map((p) => cpuSeconds(p.pid!));
+    const own = process.cpuUsage(cpu0);
     const span = (await pool.query<{ s: number; failed: number }>(`SELECT extract(epoch FROM max(finished_at) - min(started_at))::float AS s, count(*) FILTER (WHERE outcome <> 'succeeded')::int AS failed FROM renkei_job_attempts`)).rows[0];
     const requests = boxes.reduce((a, b) => a + b.stats.requests, 0) / o.tenants;
     const jobSeconds = requests / o.rate;
@@ -132,8 +137,9 @@ async function level(o: Required<Omit<TenantRunsOptions, 'workers' | 'log'>> & {
       workers: o.workers, concurrency: o.concurrency, tenants: o.tenants, seconds: span.s, runs_per_min: runsPerMin,
       ideal_runs_per_min: ideal, pct_of_ideal: (100 * runsPerMin) / ideal, requests_per_run: requests,
       server_429: boxes.reduce((a, b) => a + b.stats.tooMany, 0), cpu_s_per_worker: cpu, failed: span.failed,
+      sandboxes_cpu_s: (own.user + own.system) / 1e6, load_avg: os.loadavg()[0],
     };
-    o.log(`${o.workers} worker(s) × concurrency ${o.concurrency}: ${o.tenants} runs in ${span.s.toFixed(1)} s = ${runsPerMin.toFixed(0)} runs/min, ideal ${ideal.toFixed(0)} (${r.pct_of_ideal.toFixed(0)}%); ${requests.toFixed(0)} requests/run; CPU per worker ${cpu.map((c) => `${c.toFixed(1)} s`).join(', ')}; ${r.server_429} × 429; ${span.failed} not succeeded`);
+    o.log(`${o.workers} worker(s) × concurrency ${o.concurrency}: ${o.tenants} runs in ${span.s.toFixed(1)} s = ${runsPerMin.toFixed(0)} runs/min, ideal ${ideal.toFixed(0)} (${r.pct_of_ideal.toFixed(0)}%); ${requests.toFixed(0)} requests/run; CPU per worker ${cpu.map((c) => `${c.toFixed(1)} s`).join(', ')}, sandboxes ${r.sandboxes_cpu_s.toFixed(1)} s; load average ${r.load_avg.toFixed(1)}; ${r.server_429} × 429; ${span.failed} not succeeded`);
     return r;
   } finally {
     for (const p of procs) p.kill('SIGTERM');
@@ -151,8 +157,15 @@ export async function benchTenantRuns(o: TenantRunsOptions): Promise<TenantRunsR
   const levels: TenantRunsLevel[] = [];
   for (const w of o.workers ?? [1, 2, 4]) levels.push(await level({ ...base, workers: w, log }));
   const best = levels.reduce((a, b) => (b.runs_per_min > a.runs_per_min ? b : a));
-  const cpuPerRun = best.cpu_s_per_worker.reduce((a, b) => a + b, 0) / best.tenants;
-  const note = `1,000 companies a night at the best level (${best.workers} worker(s)): about ${(1000 / best.runs_per_min).toFixed(0)} minutes; each run cost at most ${cpuPerRun.toFixed(2)} CPU-s in the workers (their start-up included), so ${os.cpus().length} core(s) cap this machine near ${((os.cpus().length * 60) / cpuPerRun).toFixed(0)} runs/min whatever the concurrency — the workers' CPU (plan + apply bookkeeping, HTTP) saturates first here; with real rate limits (a company's run takes seconds to minutes) concurrency and PostgreSQL connections (up to concurrency + 15 per worker) come next.`;
+  const cores = os.cpus().length;
+  const workerCpu = best.cpu_s_per_worker.reduce((a, b) => a + b, 0);
+  const cpuPerRun = workerCpu / best.tenants;
+  const workerShare = workerCpu / (best.seconds * cores);
+  const boxShare = best.sandboxes_cpu_s / (best.seconds * cores);
+  const first = workerShare > 0.6 ? 'the workers\' CPU'
+    : boxShare > 0.4 ? 'the sandboxes answering in the benchmark\'s own process'
+      : `neither the workers (${(100 * workerShare).toFixed(0)}% of the cores) nor the sandboxes (${(100 * boxShare).toFixed(0)}%): PostgreSQL (each run records a plan and an apply) and the rest of a shared machine (load average ${best.load_avg.toFixed(1)} on ${cores} cores)`;
+  const note = `1,000 companies of this size a night: about ${(1000 / best.runs_per_min).toFixed(0)} minutes at the best level (${best.workers} worker(s)); each run cost ${cpuPerRun.toFixed(2)} CPU-s in the workers (start-up included). Past ${best.workers} worker(s) more processes did not help: what saturated first here was ${first}. Real companies take longer per run (requests ÷ their token's limit: 60 requests at 5/s is 12 s), so there the jobs at a time (workers × concurrency) bound a night first, then PostgreSQL connections (up to concurrency + 15 per worker).`;
   log(note);
   return { tenants: base.tenants, employees: base.employees, rate: base.rate, latency_ms: base.latencyMs, levels, note };
 }

@@ -76,7 +76,7 @@ export class Worker {
     for (const q of await cronQueues(this.boss)) {
       if (this.ticking.has(q)) continue;
       this.ticking.add(q);
-      await this.boss.work<TickData>(q, { batchSize: 1, pollingIntervalSeconds: 10 }, async ([job]) => {
+      await this.boss.work<TickData>(q, { batchSize: 1, pollingIntervalSeconds: this.o.timings.pollingSeconds }, async ([job]) => {
         const r = await fireTick(this.boss!, job.data);
         this.o.logger.info({ job_id: job.id, queued: r.queued.length, already_queued: r.already.length, cron: job.data.cron }, 'schedule fired');
         return { queued: r.queued.length };

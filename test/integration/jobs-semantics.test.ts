@@ -309,6 +309,13 @@ ${tenants.map((t) => `  - { id: ${t}, name: ${t} }`).join('\n')}
     expect((await fireTick(boss, tick.data as TickData)).already).toHaveLength(1);
     for (const j of await jobs('c2')) await boss.cancel(RUN_QUEUE, j.id);
     expect((await syncSchedules(boss, loadTenants(f))).removed).toEqual([]);
+    // A worker takes the ticks of the cron queues (as pg-boss's clock sends them) and queues the runs.
+    const w = worker();
+    await w.start();
+    await boss.send(tick.name, tick.data as object);
+    await settle(async () => (await jobs('c2')).some((j) => j.state !== 'cancelled'), 'the tick to queue c2');
+    await w.stop({ now: true });
+    for (const j of await jobs('c2')) await boss.cancel(RUN_QUEUE, j.id);
   });
 
   it('renkei status --daily counts each company\'s jobs by how they ended, and posts the summary signed to a webhook', async () => {
