@@ -70,7 +70,10 @@ export async function openBoss(url: string, role: 'worker' | 'control', t: Queue
     supervise: worker,
     schedule: worker,
     maintenanceIntervalSeconds: t.maintenanceSeconds,
-    // Completed and failed jobs are kept a week for `renkei status`.
+    // `renkei status` counts the jobs still in the job table: completed ones of the last day, failed
+    // ones of the last week (then archived, and deleted a week later).
+    archiveCompletedAfterSeconds: 24 * 3600,
+    archiveFailedAfterSeconds: 7 * 24 * 3600,
     deleteAfterDays: 7,
   });
   boss.on('error', onError);

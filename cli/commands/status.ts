@@ -13,7 +13,8 @@ export const statusCommand: Command = {
        renkei status --daily [--hours H] [--json] [--webhook URL]
 
 Shows the job queue of the state database (DATABASE_URL): per pipeline the jobs queued, deferred
-(KING OF TIME closed hours, K9), active, waiting to be retried, completed and failed; the latest
+(KING OF TIME closed hours, K9, or a run of the same company still active), active, waiting to be
+retried, completed (last 24 hours) and failed (last 7 days); the latest
 failures with company, outcome (failed, refused by a guard, retrying, abandoned by a worker that
 died, handed back by a stopped worker), run id and message; and the workers seen in the last 2 minutes.
 
