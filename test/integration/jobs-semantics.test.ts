@@ -170,6 +170,10 @@ tenants:
     const g = await attempts('guard');
     expect(g.map((x) => [x.outcome, x.code])).toEqual([['succeeded', null], ['refused', 'GUARD_REFUSED']]);
     expect((await jobs('guard'))[1].retry_count).toBe(0);
+    // The refused apply is recorded under the run id the job was told (plan, then apply).
+    const refusedRuns = await db.pool.query(`SELECT kind, status, message FROM renkei_runs WHERE id = ANY($1) ORDER BY started_at`, [g[1].run_ids]);
+    expect(refusedRuns.rows.map((r) => [r.kind, r.status])).toEqual([['plan', 'succeeded'], ['apply', 'failed']]);
+    expect(refusedRuns.rows[1].message).toContain('GUARD_REFUSED');
     expect(good.state.crews.filter((c) => String(c.emp_code).startsWith('G'))).toHaveLength(10);
 
     const r = await runMain(['status', '--json', '--log-level', 'silent'], { DATABASE_URL: db.url }, dir);
