@@ -6,7 +6,7 @@
  *
  *   npm run bench                       # everything at full size (≈ 10 minutes on 2 cores)
  *   npm run bench -- --quick            # 10× smaller, for a quick look
- *   npm run bench -- --only chain,pgsource   # some of: chain, pgsource, badtypes, load, copy, parse, transforms, read, upsert, kot
+ *   npm run bench -- --only chain,pgsource   # some of: chain, pgsource, badtypes, load, copy, parse, transforms, read, upsert, kot, tenants
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,10 +24,11 @@ import { benchKingoftimeAttendance } from './kingoftime-attendance.ts';
 import { benchChain } from './chain.ts';
 import { benchBadTypes } from './bad-types.ts';
 import { benchPgSource } from './pg-source.ts';
+import { benchTenantRuns } from './tenant-runs.ts';
 import { machineInfo, resultsMarkdown, writeResults } from './results.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['chain', 'pgsource', 'badtypes', 'load', 'copy', 'parse', 'transforms', 'read', 'upsert', 'kot'] as const;
+const ALL = ['chain', 'pgsource', 'badtypes', 'load', 'copy', 'parse', 'transforms', 'read', 'upsert', 'kot', 'tenants'] as const;
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const only = new Set(values.only ? values.only.split(',') : ALL);
@@ -41,7 +42,7 @@ const summary: string[] = [];
 let url = process.env.DATABASE_URL;
 let stopDb = async () => {};
 let tmp: string | undefined;
-if (!url && ['chain', 'pgsource', 'badtypes', 'load', 'copy', 'kot'].some((x) => only.has(x))) {
+if (!url && ['chain', 'pgsource', 'badtypes', 'load', 'copy', 'kot', 'tenants'].some((x) => only.has(x))) {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-pg-'));
   // Default (durable) settings: the baseline and renkei share the same server, so the ratio is fair.
   const h = await startEmbedded({ dir: tmp });
@@ -118,6 +119,12 @@ try {
     results.kot = r;
     const first = r.first as { records: number; seconds: number }, again = r.again as { seconds: number };
     summary.push(`kot: ${first.records.toLocaleString('en')} daily workings in ${first.seconds.toFixed(2)} s; the same range again ${again.seconds.toFixed(2)} s (${(again.seconds / first.seconds).toFixed(2)}× the first)`);
+  }
+  if (only.has('tenants')) {
+    console.log(`\n▶ tenant-runs per minute on 1, 2 and 4 renkei worker processes (one SmartHR sandbox and token per company), vs the ideal the per-token limits set`);
+    const r = await benchTenantRuns({ url: url!, tenants: values.quick ? 20 : 60, workers: [1, 2, 4], log });
+    results.tenants = r;
+    summary.push(`tenants: ${r.levels.map((l) => `${l.workers} worker(s) ${l.runs_per_min.toFixed(0)} runs/min = ${l.pct_of_ideal.toFixed(0)}% of ideal ${l.ideal_runs_per_min.toFixed(0)} (CPU ${l.cpu_s_per_worker.map((c) => c.toFixed(1)).join('/')} s)`).join(', ')}; ${r.note}`);
   }
 } finally {
   await stopDb();

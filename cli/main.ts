@@ -17,8 +17,12 @@ import { dbCommand } from './commands/db.ts';
 import { previewCommand } from './commands/preview.ts';
 import { linkCommand } from './commands/link.ts';
 import { initCommand } from './commands/init.ts';
+import { scheduleCommand } from './commands/schedule.ts';
+import { enqueueCommand } from './commands/enqueue.ts';
+import { workerCommand } from './commands/worker.ts';
+import { statusCommand } from './commands/status.ts';
 
-export const commands: Command[] = [initCommand, validateCommand, previewCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, dbCommand, schemaCommand, sandboxCommand, demoCommand, linkCommand];
+export const commands: Command[] = [initCommand, validateCommand, previewCommand, runCommand, planCommand, applyCommand, reportCommand, runsCommand, dbCommand, schemaCommand, sandboxCommand, demoCommand, linkCommand, scheduleCommand, enqueueCommand, workerCommand, statusCommand];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length));

@@ -71,7 +71,7 @@ export function formatPath(p: readonly PathSeg[]): string {
 export const MAX_PIPELINE_BYTES = 1024 * 1024;
 
 /** `doc.toJS()` with a bound on alias expansion (a YAML "billion laughs" is a config error, not a crash). */
-function toJs(doc: Document, file: string): unknown {
+export function toJs(doc: Document, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
@@ -280,7 +280,7 @@ function pathOf(ancestors: readonly unknown[], node: unknown): PathSeg[] {
 }
 
 /** Offset of the node at a key path, or of its nearest existing ancestor. */
-function offsetOf(doc: Document, p: readonly PathSeg[], wantKey = false): number | undefined {
+export function offsetOf(doc: Document, p: readonly PathSeg[], wantKey = false): number | undefined {
   for (let n = p.length; n >= 0; n--) {
     const sub = p.slice(0, n);
     if (wantKey && n === p.length && n > 0) {
@@ -313,7 +313,7 @@ function checkTypes(raw: Record<string, unknown>, doc: Document, at: (o?: number
   check(['errors'], raw.errors, 'error sink', names(registries.errorSinks));
 }
 
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (o?: number) => string, where?: { schema: z.ZodType; raw: unknown }): string {
+export function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (o?: number) => string, where?: { schema: z.ZodType; raw: unknown }): string {
   const p = issue.path as PathSeg[];
   if (issue.code === 'unrecognized_keys') {
     const valid = where ? keysAt(where.schema, where.raw, p) : undefined;

@@ -144,6 +144,20 @@ export async function notifyRunFinished(
   logger: Logger,
   extra: { signal?: AbortSignal } = {},
 ): Promise<NotifyResult> {
+  return notifyEvent('run.finished', webhookPayload(summary), opts, logger, { ...extra, logFields: { run_id: summary.run_id } });
+}
+
+/**
+ * Sends any event's JSON payload the same way (signed, retried, never throwing): `run.finished`
+ * above, the jobs' daily summary (`jobs.daily`). `logFields` are added to its delivery log lines.
+ */
+export async function notifyEvent(
+  event: string,
+  payload: Record<string, unknown>,
+  opts: NotifyOptions | undefined,
+  logger: Logger,
+  extra: { signal?: AbortSignal; logFields?: Record<string, unknown> } = {},
+): Promise<NotifyResult> {
   const result: NotifyResult = { delivered: false, attempts: 0, status: null };
   if (!opts?.webhook_url) return result;
   // A logger already bound to a stage (the runner passes one bound to `notify`) is used as is: a second
@@ -174,11 +188,11 @@ export async function notifyRunFinished(
       method: 'POST',
       path: opts.webhook_url,
       label: 'POST webhook',
-      body: webhookPayload(summary),
+      body: payload,
       headers: {
         'content-type': 'application/json; charset=utf-8',
         'user-agent': 'renkei-webhook/1',
-        'x-renkei-event': 'run.finished',
+        'x-renkei-event': event,
         'x-renkei-delivery': crypto.randomUUID(),
       },
       idempotent: true,
@@ -190,14 +204,14 @@ export async function notifyRunFinished(
       },
     });
     Object.assign(result, { delivered: true, attempts: res.attempts, status: res.status });
-    log.info({ event: 'notify.delivered', target, attempt: res.attempts, status: res.status, run_id: summary.run_id }, 'webhook delivered');
+    log.info({ event: 'notify.delivered', target, attempt: res.attempts, status: res.status, ...extra.logFields }, 'webhook delivered');
   } catch (e) {
     if (e instanceof HttpError) {
       result.attempts = e.attempts ?? result.attempts;
       result.status = e.status ?? null;
     }
     const why = e instanceof Error ? e.message : String(e);
-    log.warn({ event: 'notify.undelivered', target, attempts: result.attempts, status: result.status, reason: scrubbed(why, opts), run_id: summary.run_id }, 'webhook not delivered; the run result is unaffected');
+    log.warn({ event: 'notify.undelivered', target, attempts: result.attempts, status: result.status, reason: scrubbed(why, opts), ...extra.logFields }, 'webhook not delivered; the run result is unaffected');
   } finally {
     client?.close();
   }

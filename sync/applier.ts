@@ -123,7 +123,7 @@ const applyMeta = (plan: Plan, opts: ApplyOptions) =>
 
 async function recordRefusal(plan: Plan, loaded: LoadedPipeline, chosen: Candidate[], e: RenkeiError, opts: ApplyOptions, pool: import('pg').Pool): Promise<void> {
   const now = (opts.now ?? (() => new Date()))();
-  const id = newRunId(now);
+  const id = opts.runId ?? newRunId(now);
   await ensureRunsTable(pool);
   await insertRun(pool, { id, pipeline: plan.pipeline, configHash: loaded.hash, startedAt: now, dryRun: false, kind: 'apply', startedBy: opts.startedBy ?? defaultStartedBy(), meta: applyMeta(plan, opts) });
   const report: RunReport = {
