@@ -36,7 +36,6 @@ import { withBenchDb } from './entry.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PIPELINE = path.join(ROOT, 'pipelines', 'smarthr-to-kingoftime.yaml');
-const FIELDS = ['lastName', 'firstName', 'gender', 'birthDate', 'hiredDate', 'resignationDate', 'emailAddresses'] as const;
 
 const { values: opt } = parseArgs({
   options: {
