@@ -33,6 +33,7 @@ import { startKingoftimeSandbox } from '../sandbox/kingoftime/server.ts';
 import { createRng } from '../sandbox/generate/prng.ts';
 import { newPool } from '../db/connect.ts';
 import { withBenchDb } from './entry.ts';
+import { cliFlavour } from './cli-process.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PIPELINE = path.join(ROOT, 'pipelines', 'smarthr-to-kingoftime.yaml');
@@ -116,7 +117,7 @@ const row = (cells: unknown[]) => cells.map((c, i) => pad(c, W[i]!)).join('  ');
 
 async function soak(dbUrl: string): Promise<number> {
   const t0 = Date.now();
-  console.log(`soak: ${EMPLOYEES.toLocaleString()} employees, faults ${FAIL_RATE}, ${(CHANGE * 100).toFixed(1)}% edited per round, ${MINUTES} min (at least ${MIN_ROUNDS} rounds), reference date ${D}`);
+  console.log(`soak (${cliFlavour()} CLI): ${EMPLOYEES.toLocaleString()} employees, faults ${FAIL_RATE}, ${(CHANGE * 100).toFixed(1)}% edited per round, ${MINUTES} min (at least ${MIN_ROUNDS} rounds), reference date ${D}`);
   const tg = performance.now();
   const sh = await startSmarthrSandbox({ employees: EMPLOYEES, seed: opt.seed, rateLimit: RATE, failRate: FAIL_RATE, slowMs: 1500 });
   const kot = await startKingoftimeSandbox({ employees: EMPLOYEES, seed: opt.seed, rateLimit: RATE, failRate: FAIL_RATE, around: D, now: () => NOON });
@@ -213,7 +214,7 @@ async function soak(dbUrl: string): Promise<number> {
   if (!rssOk) failures.push(`peak RSS grew: last round ${last.run_peak_rss_mb} MB > ${RSS_BOUND} × round 2's ${ref.run_peak_rss_mb} MB`);
   const rss = rounds.map((x) => x.run_peak_rss_mb);
   const summary = {
-    employees: EMPLOYEES, fail_rate: FAIL_RATE, change: CHANGE, rate_limit: RATE, concurrency: CONCURRENCY, reference_date: D,
+    cli: cliFlavour(), employees: EMPLOYEES, fail_rate: FAIL_RATE, change: CHANGE, rate_limit: RATE, concurrency: CONCURRENCY, reference_date: D,
     minutes: +((Date.now() - t0) / 60_000).toFixed(2), rounds: rounds.length,
     edits: rounds.reduce((s, x) => s + x.edited, 0), written: rounds.reduce((s, x) => s + x.written, 0),
     requests: rounds.reduce((s, x) => s + x.requests, 0), faults: rounds.reduce((s, x) => s + x.faults, 0),
