@@ -111,7 +111,8 @@ function walk(root: string): string[] {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-scan-'));
   home = path.join(dir, 'state-home');
-  // The state database and the sink each under their own role, with distinctive passwords.
+  // The state database and the sink each under their own role, with distinctive passwords (the test
+  // server's user must be allowed to create roles, as the embedded server's superuser is).
   const base = new URL(serverUrl());
   admin = new pg.Client({ connectionString: base.toString() });
   await admin.connect();
