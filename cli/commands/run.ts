@@ -133,7 +133,12 @@ async function plannedRun(io: CommandIO, loaded: ReturnType<typeof loadPipeline>
     return await withInterrupts(io, async (signal) => {
       const { plan, report: planned } = await makePlan(loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, signal });
       io.stdout.write(scrub(summary(planned), session.secrets));
-      if (planned.status !== 'succeeded') { tellInterrupted(io, planned); return exitCode(planned); }
+      if (planned.status !== 'succeeded') {
+        // The plan's report is the run's: a scheduler reads why it failed there (every run yields a report).
+        if (o.reportJson) writeReport(io, o.reportJson, planned, session.secrets);
+        tellInterrupted(io, planned);
+        return exitCode(planned);
+      }
       io.stdout.write(renderPlanSummary(plan) + '\n');
       const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false, signal });
       if (o.reportJson) writeReport(io, o.reportJson, { ...report, plan_run_id: planned.run_id, plan_counts: plan.counts }, session.secrets);
