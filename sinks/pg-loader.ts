@@ -308,6 +308,7 @@ export class PgLoader implements Sink {
     const refused = this.drops.slice(before);
     this.cfg.logger.info({ table: this.cfg.table, segment: this.segments, refused: refused.length,
       origins: refused.slice(0, 20).map((d) => d.origin) }, 'postgres refused rows; the rest of the segment was loaded');
+    this.cfg.logger.debug({ table: this.cfg.table, segment: this.segments, refused: refused.length }, 'segment loaded');
   }
 
   /** Upsert: the work table's rows into the target (last duplicate wins), then empty the work table. */
