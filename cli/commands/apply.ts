@@ -15,19 +15,24 @@ import { planAndPrint } from './plan.ts';
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Write exactly the selected candidates of a saved plan (or retry the failures of an apply)',
-  help: `Usage: renkei apply PLAN [--only new,changed] [--select KEY,… | --select-file F] [--force]
+  help: `Usage: renkei apply PLAN [--only new,changed] [--select KEY,… | --select-file F] [--force] [--again]
        renkei apply --retry-failed RUN [--force]
 
 Writes the selected candidates of a plan made by \`renkei plan\`. Before writing, the target records
 the selection touches are read again: if any changed since the plan, nothing is written and they are
 listed (exit 1). Safety guards refuse an apply when the source returned far fewer records than the
 last successful run, or when too large a share of the target would be resigned/deactivated.
+A plan's records are written once (G7): renkei records which ones each apply wrote (what the target
+acknowledged), so applying the plan again writes only the rest (a part applied with --select, or
+what a failed apply did not write); the others are counted as ALREADY_APPLIED. When nothing selected
+is left the apply is refused (exit 1).
 
 Options:
   --only STATUSES    new, changed or both (default new,changed; unchanged candidates cannot be applied)
   --select KEYS      only these keys (comma-separated, as shown in the plan)
   --select-file F    only the keys listed in F (one per line)
   --force            apply even if the target changed since the plan, the pipeline file changed, or a guard refuses
+  --again            write again the records an earlier apply of this plan already wrote (--force does not)
   --retry-failed RUN re-plan only the records that failed in apply run RUN, and apply them
   --set key.path=value  a secret the plan was made with (--set token=…), which plans never store (G5)
 ${LOG_HELP}
@@ -37,7 +42,7 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
   async run(argv, io) {
     const { positionals, values } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { only: { type: 'string', default: 'new,changed' }, select: { type: 'string' }, 'select-file': { type: 'string' }, force: { type: 'boolean', default: false }, 'retry-failed': { type: 'string' }, set: { type: 'string', multiple: true }, ...LOG_OPTIONS, ...STARTED_BY_OPTIONS },
+      options: { only: { type: 'string', default: 'new,changed' }, select: { type: 'string' }, 'select-file': { type: 'string' }, force: { type: 'boolean', default: false }, again: { type: 'boolean', default: false }, 'retry-failed': { type: 'string' }, set: { type: 'string', multiple: true }, ...LOG_OPTIONS, ...STARTED_BY_OPTIONS },
     });
     const retry = values['retry-failed'];
     if (retry ? positionals.length !== 0 : positionals.length !== 1) throw new UsageError(retry ? '--retry-failed takes a run id instead of a plan file' : 'expected exactly one plan file');
@@ -85,8 +90,9 @@ Exit codes: 0 applied (even with records the target refused), 1 refused or faile
         for (const s of loaded.secrets) session.secrets.add(s);
       }
       try {
-        const { report, chosen } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, selection: { only, keys }, force: values.force });
-        io.stdout.write(`applied ${chosen.length} selected candidate(s) of plan ${plan.plan_id}\n`);
+        const { report, chosen, alreadyApplied } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, selection: { only, keys }, force: values.force, again: values.again });
+        io.stdout.write(`applied ${chosen.length - alreadyApplied} selected candidate(s) of plan ${plan.plan_id}\n`);
+        if (alreadyApplied) io.stdout.write(`  ${alreadyApplied} of the ${chosen.length} selected candidate(s) were already applied by an earlier apply of this plan: skipped (ALREADY_APPLIED)\n`);
         io.stdout.write(scrub(summary(report), session.secrets));
         if (report.counts.rejected > 0) io.stdout.write(`  retry the failed ones: renkei apply --retry-failed ${report.run_id}\n`);
         return report.status === 'succeeded' ? 0 : 1;
