@@ -17,7 +17,7 @@ import type { RunReport } from '../engine/report.ts';
 import type { Candidate, CandidateStatus, Plan } from './plan.ts';
 import { filtered, type Ctx, type Rec, type Source } from '../engine/types.ts';
 import type { LoadedPipeline } from '../config/load.ts';
-import { ensureRunsTable, finishRun, insertRun, markApplied, planApplies, setStatusCounts, type PlanApply } from '../db/runs.ts';
+import { BY_KEY, ensureRunsTable, finishRun, insertRun, markApplied, planApplies, setStatusCounts, type PlanApply } from '../db/runs.ts';
 import type { DiffStage } from '../transforms/diff.ts';
 import { getter, keyText } from '../transforms/lib/fields.ts';
 import { checkGuards, guardError } from './guards.ts';
@@ -76,7 +76,7 @@ const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC
  * The plan's chosen records as a source. Those an earlier apply wrote come out as filtered
  * `ALREADY_APPLIED` (read and counted, G1); `numbers` learns each record's position in the plan.
  */
-function planSource(chosen: Candidate[], batch: number, pos: Map<Candidate, number>, done: Map<number, PlanApply>, numbers: Map<unknown, { recordNo: number; key: string }>): Source {
+function planSource(chosen: Candidate[], batch: number, pos: Map<Candidate, number>, doneOf: (c: Candidate) => PlanApply | undefined, numbers: Map<unknown, { recordNo: number; key: string }>): Source {
   return {
     async *read() {
       for (let i = 0; i < chosen.length; i += batch) {
@@ -88,10 +88,9 @@ function planSource(chosen: Candidate[], batch: number, pos: Map<Candidate, numb
               ? { status: 'changed', changes: c.changes, target: c.target, target_hash: c.target_hash }
               : { status: 'new' },
           };
-          const recordNo = pos.get(c)!;
-          const earlier = done.get(recordNo);
+          const earlier = doneOf(c);
           if (earlier) return filtered(rec, 'ALREADY_APPLIED', `${c.key}: already applied by run ${earlier.run_id} on ${when(earlier.applied_at)}`);
-          numbers.set(rec.data, { recordNo, key: c.key });
+          numbers.set(rec.data, { recordNo: pos.get(c)!, key: c.key });
           return rec;
         });
       }
@@ -118,6 +117,11 @@ export interface ApplyOptions extends Omit<RunPipelineOptions, 'collect' | 'sour
    * `renkei run` plans and applies in one go: its plan cannot be applied again, so it records none.
    */
   remember?: boolean;
+  /**
+   * `apply --retry-failed`: the plan whose apply failed for these records. What this apply writes is
+   * marked there too, by key, so applying that plan again does not write them twice.
+   */
+  retryOf?: string;
 }
 
 export interface ApplyResult {
@@ -140,13 +144,14 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
   const db = await opts.db();
   const remember = opts.remember ?? true;
   const pos = new Map(plan.candidates.map((c, i) => [c, i]));
-  let done = new Map<number, PlanApply>();
+  let done: Awaited<ReturnType<typeof planApplies>> = { byNo: new Map(), byKey: new Map() };
   if (remember) {
     await ensureRunsTable(db.pool);
     if (!opts.again) done = await planApplies(db.pool, plan.plan_id);
   }
-  const applied = chosen.flatMap((c) => done.get(pos.get(c)!) ?? []);
-  const toWrite = applied.length ? chosen.filter((c) => !done.has(pos.get(c)!)) : chosen;
+  const doneOf = (c: Candidate) => done.byNo.get(pos.get(c)!) ?? done.byKey.get(c.key);
+  const applied = chosen.flatMap((c) => doneOf(c) ?? []);
+  const toWrite = applied.length ? chosen.filter((c) => !doneOf(c)) : chosen;
   try {
     if (applied.length && toWrite.length === 0) throw alreadyApplied(plan, applied);
     await checkBeforeWriting(plan, loaded, toWrite, opts, db.pool);
@@ -160,13 +165,17 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
   const report = await runPipeline(loaded, {
     ...opts,
     runId,
-    source: planSource(chosen, loaded.config.options.batch_size, pos, done, numbers),
+    source: planSource(chosen, loaded.config.options.batch_size, pos, doneOf, numbers),
     transforms: false,
     kind: 'apply',
     meta: applyMeta(plan, opts),
     // Only what a target acknowledged is marked: per record (REST), or all at once after a commit.
     onAcknowledged: remember
-      ? (sink, recs) => markApplied(db.pool, plan.plan_id, runId, sink, recs.flatMap((r) => numbers.get(r.data) ?? []))
+      ? async (sink, recs) => {
+        const written = recs.flatMap((r) => numbers.get(r.data) ?? []);
+        await markApplied(db.pool, plan.plan_id, runId, sink, written);
+        if (opts.retryOf) await markApplied(db.pool, opts.retryOf, runId, sink, written.map((w) => ({ recordNo: BY_KEY, key: w.key })));
+      }
       : undefined,
   });
   if (opts.recordRun ?? true) {

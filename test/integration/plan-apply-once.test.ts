@@ -134,7 +134,7 @@ describe('G7: applying one plan twice never writes its records twice', () => {
     expect(await marks(plan.plan_id)).toEqual(['E3', 'E5']);
   });
 
-  it('G7: a REST apply that fails part-way marks exactly the acknowledged records; the next apply writes exactly the rest', async () => {
+  it('G7: a REST apply that fails part-way marks exactly the acknowledged records; --retry-failed and the next apply write exactly the rest, once', async () => {
     const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'email'];
     write('rest.yaml', `name: once-rest
 key: [emp_code]
@@ -170,13 +170,24 @@ options: { batch_size: 2, max_rejected: 0 }
     expect(held()).toEqual(['R0', 'R1', 'R2', 'R3']);
     expect(await marks(plan.plan_id)).toEqual(['R0', 'R1', 'R2']);
 
+    const failedRun = /--retry-failed (\S+)/.exec(failed.stdout)![1];
+
+    // R3 is removed from SmartHR; retrying the failed run writes just R3, and marks it in the plan too.
     sb.edit((st) => { st.crews = st.crews.filter((c) => c.id !== 'hand-made'); });
     sb.stats.reset();
+    const retry = await cli(['apply', '--retry-failed', failedRun]);
+    expect(retry.code, retry.stdout + retry.stderr).toBe(0);
+    expect(sb.stats.writes).toBe(1);
+    const retryAgain = await cli(['apply', '--retry-failed', failedRun]);
+    expect(retryAgain.code).toBe(1);
+    expect(retryAgain.stderr).toMatch(/PLAN_APPLIED: 1 of the records that failed in \S+ were written since, last by run \S+ on [^;]+; nothing left to retry/);
+    expect(sb.stats.writes).toBe(1);
+
     const rest = await cli(['apply', 'rest.json']);
     expect(rest.code, rest.stderr).toBe(0);
     expect(sb.stats.writes).toBe(3);
-    expect(already.exec(rest.stdout)?.[1]).toBe('3');
-    expect(rest.stdout).toMatch(/written 3\b/);
+    expect(already.exec(rest.stdout)?.[1]).toBe('4');
+    expect(rest.stdout).toMatch(/written 2\b/);
     expect(held()).toEqual(['R0', 'R1', 'R2', 'R3', 'R4', 'R5']);
     expect(await marks(plan.plan_id)).toEqual(['R0', 'R1', 'R2', 'R3', 'R4', 'R5']);
 
