@@ -14,6 +14,10 @@ import { generateTenant } from '../../sandbox/generate/tenant.ts';
 import type { Plan } from '../../sync/plan.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import { runMain } from '../helpers/cli.ts';
+import pino from 'pino';
+import { loadPipeline } from '../../config/load.ts';
+import { applyPlan } from '../../sync/applier.ts';
+import type { Components, Ctx } from '../../engine/types.ts';
 
 let tdb: TestDb;
 let dir: string;
@@ -196,5 +200,52 @@ options: { batch_size: 2, max_rejected: 0 }
     expect(third.code).toBe(1);
     expect(third.stderr).toMatch(/PLAN_APPLIED: .*nothing left to apply/);
     expect(sb.stats.writes).toBe(0);
+  });
+
+  it('G7: a REST apply stopped in the middle of a batch (token revoked, 401) marks exactly the writes SmartHR acknowledged before', async () => {
+    const sb2 = await startSmarthrSandbox({ state: generateTenant({ employees: 2, seed: 'apply-once-401' }), rateLimit: 0 });
+    try {
+      const env2 = { ...env, SMARTHR_TOKEN: sb2.token };
+      write('stop.yaml', `name: once-stop
+key: [emp_code]
+source: { type: json, path: stop-source.json }
+transforms:
+  - type: diff
+    key: [emp_code]
+    fields: [last_name, first_name]
+    target: { type: json, path: rest-target.json }
+sinks:
+  - type: smarthr.crews
+    base_url: "${sb2.url}"
+    token: \${SMARTHR_TOKEN}
+    rate_limit: 1000
+    concurrency: 1
+    fields: [emp_code, last_name, first_name, gender, email]
+errors: { type: csv, path: 'stop-errors/{run_id}.csv' }
+`);
+      write('stop-source.json', JSON.stringify([0, 1, 2, 3, 4, 5].map((i) => ({ emp_code: `S${i}`, last_name: '山田', first_name: `花子${i}`, gender: 'female', email: `s${i}@example.jp` }))));
+      write('rest-target.json', '[]');
+      expect((await runMain(['plan', 'stop.yaml', '--out', 'stop.json'], env2, dir)).code).toBe(0);
+      const plan = readPlan('stop.json');
+      // One batch of six: the token is revoked right after SmartHR acknowledged the third create,
+      // so the batch's write fails (401) with three writes made — no batch ever completes.
+      const loaded = loadPipeline(path.join(dir, 'stop.yaml'), { env: env2 });
+      let acked = 0;
+      const components: Components = {
+        ...loaded.components,
+        createSink: (cfg, ctx: Ctx) => loaded.components.createSink(cfg, { ...ctx, acknowledge: (rec) => { ctx.acknowledge?.(rec); if (++acked === 3) sb2.revokeToken(); } }),
+      };
+      const { report } = await applyPlan(plan, loaded, {
+        logger: pino({ level: 'silent' }), db: async () => ({ pool: tdb.pool, url: tdb.url, close: async () => {} }),
+        selection: { only: new Set(['new', 'changed']) }, force: false, components, errorsDir: dir,
+      });
+      expect(report.status).toBe('failed');
+      expect(report.error!.code).toBe('SINK_HTTP');
+      expect(report.counts.written).toBe(3);
+      expect(sb2.state.crews.filter((c) => String(c.emp_code).startsWith('S')).map((c) => c.emp_code).sort()).toEqual(['S0', 'S1', 'S2']);
+      expect(await marks(plan.plan_id)).toEqual(['S0', 'S1', 'S2']);
+    } finally {
+      await sb2.stop();
+    }
   });
 });
