@@ -23,6 +23,7 @@ import { getter, keyText } from '../transforms/lib/fields.ts';
 import { checkGuards, guardError } from './guards.ts';
 import { changedPaths, configLeaves } from './config-leaves.ts';
 import { diffConfig } from './planner.ts';
+import type { Db } from '../db/connect.ts';
 
 export interface Selection {
   /** Statuses to apply (only `new` and `changed` can be). */
@@ -132,6 +133,29 @@ export interface ApplyResult {
   alreadyApplied: number;
 }
 
+/** The advisory lock an apply of a plan holds in the state database (one apply of a plan at a time, G7). */
+export const planLockKey = (planId: string) => `renkei:plan:${planId}`;
+
+/**
+ * Runs `fn` holding the plans' advisory locks (a session lock on a connection of its own), or refuses
+ * when another apply holds one: two applies of one plan at a time would both see its records unwritten.
+ */
+async function withPlanLocks<T>(pool: import('pg').Pool, planIds: string[], fn: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const held: string[] = [];
+  try {
+    for (const id of planIds) {
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [planLockKey(id)]);
+      if (!r.rows[0].ok) throw new RenkeiError('PLAN_BUSY', `plan ${id} is being applied by another renkei process right now; when it has finished (renkei runs), apply again: only what it did not write is left`);
+      held.push(id);
+    }
+    return await fn();
+  } finally {
+    for (const id of held) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [planLockKey(id)]).catch(() => {});
+    client.release();
+  }
+}
+
 export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyOptions): Promise<ApplyResult> {
   if (plan.config_hash !== loaded.hash && !opts.force) {
     const changed = plan.config_leaves ? changedPaths(plan.config_leaves, configLeaves(loaded.config, loaded.secrets)) : [];
@@ -143,12 +167,20 @@ export async function applyPlan(plan: Plan, loaded: LoadedPipeline, opts: ApplyO
   const chosen = selectCandidates(plan, opts.selection);
   const db = await opts.db();
   const remember = opts.remember ?? true;
+  if (!remember) return applyChosen(plan, loaded, opts, chosen, db, false);
+  await ensureRunsTable(db.pool);
+  try {
+    return await withPlanLocks(db.pool, [plan.plan_id, ...(opts.retryOf ? [opts.retryOf] : [])], () => applyChosen(plan, loaded, opts, chosen, db, true));
+  } catch (e) {
+    if (e instanceof RenkeiError && e.code === 'PLAN_BUSY' && (opts.recordRun ?? true)) await recordRefusal(plan, loaded, chosen, 0, e, opts, db.pool);
+    throw e;
+  }
+}
+
+async function applyChosen(plan: Plan, loaded: LoadedPipeline, opts: ApplyOptions, chosen: Candidate[], db: Db, remember: boolean): Promise<ApplyResult> {
   const pos = new Map(plan.candidates.map((c, i) => [c, i]));
   let done: Awaited<ReturnType<typeof planApplies>> = { byNo: new Map(), byKey: new Map() };
-  if (remember) {
-    await ensureRunsTable(db.pool);
-    if (!opts.again) done = await planApplies(db.pool, plan.plan_id);
-  }
+  if (remember && !opts.again) done = await planApplies(db.pool, plan.plan_id);
   const doneOf = (c: Candidate) => done.byNo.get(pos.get(c)!) ?? done.byKey.get(c.key);
   const applied = chosen.flatMap((c) => doneOf(c) ?? []);
   const toWrite = applied.length ? chosen.filter((c) => !doneOf(c)) : chosen;

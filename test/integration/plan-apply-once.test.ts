@@ -16,7 +16,7 @@ import { freshDb, type TestDb } from '../helpers/db.ts';
 import { runMain } from '../helpers/cli.ts';
 import pino from 'pino';
 import { loadPipeline } from '../../config/load.ts';
-import { applyPlan } from '../../sync/applier.ts';
+import { applyPlan, planLockKey } from '../../sync/applier.ts';
 import type { Components, Ctx } from '../../engine/types.ts';
 
 let tdb: TestDb;
@@ -120,6 +120,28 @@ describe('G7: applying one plan twice never writes its records twice', () => {
     expect(one.code).toBe(1);
     expect(one.stderr).toMatch(/PLAN_APPLIED: .*nothing left to apply/);
     expect(await rows('once_part')).toEqual(['E2', 'E3', 'E4', 'E5']);
+  });
+
+  it('G7: while one apply of a plan runs, another apply of it is refused (PLAN_BUSY) and writes nothing', async () => {
+    const p = pgPipeline('once_busy');
+    write('once_busy-source.csv', 'emp_code,last_name,n\nE3,田中,3\nE4,高橋,4\n');
+    expect((await cli(['plan', p, '--out', 'busy.json'])).code).toBe(0);
+    const plan = readPlan('busy.json');
+    // The lock an apply of this plan holds, taken here as a running apply would.
+    const other = await tdb.pool.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [planLockKey(plan.plan_id)]);
+      const busy = await cli(['apply', 'busy.json']);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(new RegExp(`PLAN_BUSY: plan ${plan.plan_id} is being applied by another renkei process`));
+      expect(await rows('once_busy')).toEqual([]);
+      await other.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [planLockKey(plan.plan_id)]);
+    } finally {
+      other.release();
+    }
+    const ok = await cli(['apply', 'busy.json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await rows('once_busy')).toEqual(['E3', 'E4']);
   });
 
   it('G7: a failed apply into an atomic sink marks nothing (all rolled back); the records are applied later, once', async () => {
