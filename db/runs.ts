@@ -64,6 +64,15 @@ CREATE TABLE IF NOT EXISTS renkei_run_errors (
 );
 ALTER TABLE renkei_run_errors ADD COLUMN IF NOT EXISTS outcome text NOT NULL DEFAULT 'rejected';
 ALTER TABLE renkei_run_errors ADD COLUMN IF NOT EXISTS field text;
+CREATE TABLE IF NOT EXISTS renkei_plan_applies (
+  plan_id    text NOT NULL,
+  record_no  integer NOT NULL,
+  sink       text NOT NULL,
+  key        text NOT NULL,
+  run_id     text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (plan_id, sink, record_no, key)
+);
 CREATE INDEX IF NOT EXISTS renkei_runs_started ON renkei_runs (started_at DESC);
 CREATE INDEX IF NOT EXISTS renkei_runs_pipeline ON renkei_runs (pipeline, started_at DESC);
 `;
@@ -201,4 +210,57 @@ export async function appliedPlanIds(pool: pg.Pool, planIds: string[]): Promise<
   if (planIds.length === 0) return new Set();
   const r = await pool.query<{ plan_id: string }>(`SELECT DISTINCT plan_id FROM renkei_runs WHERE kind = 'apply' AND plan_id = ANY($1)`, [planIds]);
   return new Set(r.rows.map((x) => x.plan_id));
+}
+
+/**
+ * One plan record an apply wrote: the candidate's position in the plan file (or {@link BY_KEY}), its
+ * key, which run and when.
+ */
+export interface PlanApply { record_no: number; key: string; sink: string; run_id: string; applied_at: Date }
+
+/**
+ * `record_no` of a mark made by `apply --retry-failed` of an apply of the plan: it wrote the plan's
+ * records with that key from a new plan, so the mark goes by key.
+ */
+export const BY_KEY = -1;
+
+/**
+ * Records that the target acknowledged these plan records (G7): only what a sink's target
+ * confirmed — per record for REST sinks, all at once after the commit of an atomic one. A record
+ * applied again (`apply --again`) keeps the newest run.
+ */
+export async function markApplied(pool: pg.Pool, planId: string, runId: string, sink: string, records: Array<{ recordNo: number; key: string }>): Promise<void> {
+  for (let i = 0; i < records.length; i += 1000) {
+    const part = records.slice(i, i + 1000);
+    await pool.query(
+      `INSERT INTO renkei_plan_applies (plan_id, record_no, sink, key, run_id)
+       SELECT $1, r, $3, k, $2 FROM unnest($4::int[], $5::text[]) AS t(r, k)
+       ON CONFLICT (plan_id, sink, record_no, key) DO UPDATE SET run_id = excluded.run_id, applied_at = excluded.applied_at`,
+      [planId, runId, sink, part.map((r) => r.recordNo), part.map((r) => r.key)],
+    );
+  }
+}
+
+/** The plan's records some apply wrote (the newest apply of each): by position in the plan, and by key ({@link BY_KEY}). */
+export async function planApplies(pool: pg.Pool, planId: string): Promise<{ byNo: Map<number, PlanApply>; byKey: Map<string, PlanApply> }> {
+  const r = await pool.query<PlanApply>(
+    `SELECT record_no, key, sink, run_id, applied_at FROM renkei_plan_applies WHERE plan_id = $1 ORDER BY applied_at`, [planId]);
+  const byNo = new Map<number, PlanApply>();
+  const byKey = new Map<string, PlanApply>();
+  for (const x of r.rows) {
+    if (x.record_no === BY_KEY) byKey.set(x.key, x);
+    else byNo.set(x.record_no, x);
+  }
+  return { byNo, byKey };
+}
+
+/**
+ * Keys of the plan that runs other than `runId` wrote after `since` (a later apply of the plan, or a
+ * `--retry-failed` of one): a retry of `runId`'s failures leaves them out (G7).
+ */
+export async function keysWrittenSince(pool: pg.Pool, planId: string, runId: string, since: Date): Promise<Map<string, { run_id: string; applied_at: Date }>> {
+  const r = await pool.query<{ key: string; run_id: string; applied_at: Date }>(
+    `SELECT key, run_id, applied_at FROM renkei_plan_applies WHERE plan_id = $1 AND run_id <> $2 AND applied_at > $3 ORDER BY applied_at`,
+    [planId, runId, since]);
+  return new Map(r.rows.map((x) => [x.key, x]));
 }

@@ -25,6 +25,7 @@ import { applyStage, flushStage } from './stage-apply.ts';
 import { checkBudget } from './budget.ts';
 import { RunRecorder, defaultStartedBy } from './run-recorder.ts';
 import { failureOutcome, reportCounts, type LiveSink } from './commit-outcome.ts';
+import { AckLedger, type OnAcknowledged } from './ack-ledger.ts';
 
 export { defaultStartedBy };
 
@@ -66,6 +67,11 @@ export interface RunPipelineOptions {
   meta?: RunMeta;
   /** Folder of the default error file (`<dir>/<pipeline>/<run id>.csv`) for a pipeline without `errors:`. */
   errorsDir?: string;
+  /**
+   * Receives the records each sink's target acknowledged, as they become durable (not in dry runs;
+   * see engine/ack-ledger.ts). Apply records them so a plan's records are written once (G7).
+   */
+  onAcknowledged?: OnAcknowledged;
 }
 
 interface LiveStage { name: string; stage: Stage; counts: StageCounts }
@@ -89,6 +95,7 @@ class PipelineRun {
   private readonly facts: Record<string, unknown> = {};
   private readonly notices = new Set<string>();
   private readonly recorder: RunRecorder;
+  private readonly acks: AckLedger | undefined;
   /** Records handed to the sinks (or, in a dry run, that would have been). */
   private entered = 0;
   private expanded = 0;
@@ -108,6 +115,7 @@ class PipelineRun {
     this.logger = opts.logger.child({ run_id: this.runId, pipeline: config.name, stage: 'runner' });
     this.sourceCounts = stageCounts(`source:${config.source.type}`);
     this.recorder = new RunRecorder(opts.db, opts.recordRun ?? true, this.runId, this.logger);
+    this.acks = opts.onAcknowledged && !this.dryRun ? new AckLedger(opts.onAcknowledged) : undefined;
   }
 
   private get components(): Components {
@@ -153,7 +161,8 @@ class PipelineRun {
     const rehearsal = this.dryRun && !this.opts.collect;
     if (!this.dryRun || rehearsal) config.sinks.forEach((s, i) => {
       const name = `sinks[${i}]:${s.type}`;
-      const sink = c.createSink(s, { ...this.ctxFor(name), rehearsal });
+      const acks = this.acks;
+      const sink = c.createSink(s, { ...this.ctxFor(name), rehearsal, ...(acks ? { acknowledge: (rec: Rec) => acks.ack(name, rec) } : {}) });
       if (!rehearsal || sink.rehearses) this.sinks.push({ name, sink, counts: stageCounts(name) });
     });
     this.errorSink = c.createErrorSink(config.errors ?? this.defaultErrors(), this.ctxFor('errors'));
@@ -206,7 +215,11 @@ class PipelineRun {
       }
     }
     // Refusals known only once the last segment is done (rows of earlier batches).
-    for (const s of this.sinks) for (const d of (await s.sink.drain?.()) ?? []) this.onDrop(s.counts, d);
+    for (const s of this.sinks) {
+      const late = (await s.sink.drain?.()) ?? [];
+      for (const d of late) this.onDrop(s.counts, d);
+      if (s.sink.commits === 'atomic') this.acks?.refusedBy(s.name, late);
+    }
     await this.flushErrors();
     await this.recorder.settled();
   }
@@ -226,7 +239,11 @@ class PipelineRun {
       }
       this.expanded += diff;
     }
-    for (const s of this.sinks) await s.sink.close();
+    for (const s of this.sinks) {
+      await s.sink.close();
+      // Committed: a failure to record the acknowledgements cannot undo it, so it is told, not thrown.
+      if (s.sink.commits === 'atomic') await this.acks?.committed(s.name).catch((e) => this.ackFailed(s.name, e));
+    }
     counts.written = this.writtenOnSuccess();
     const problem = conservationProblem(counts, this.expanded);
     if (problem) throw new RenkeiError('CONSERVATION', `${problem}: an internal error`);
@@ -241,6 +258,8 @@ class PipelineRun {
       : { code: e instanceof RenkeiError ? e.code : 'INTERNAL', message: errorMessage(e) };
     if (!interruptedBy && !(e instanceof RenkeiError)) this.logger.error({ err: e }, 'unexpected error');
     for (const s of this.sinks) await s.sink.abort(e).catch((err) => this.logger.warn({ err: errorMessage(err) }, 'sink abort failed'));
+    // What per-record sinks' targets acknowledged during the failing batch stays written: record it too.
+    await this.acks?.flush().catch((err) => this.ackFailed('sinks', err));
     for (const s of this.stages) await s.stage.close?.().catch(() => {});
     const outcome = failureOutcome(this.sinks, this.dryRun);
     this.tally.counts.written = outcome.written;
@@ -299,6 +318,11 @@ class PipelineRun {
     };
   }
 
+  private ackFailed(sink: string, e: unknown): void {
+    this.logger.error({ err: errorMessage(e), sink }, 'could not record the acknowledged writes');
+    this.notices.add(`${sink}: the writes are made, but recording which records were written failed: ${errorMessage(e)}`);
+  }
+
   private onDrop(sc: StageCounts, d: Drop): void {
     if (!d.stage) d.stage = sc.stage;
     this.tally.drop(sc, d);
@@ -343,7 +367,11 @@ class PipelineRun {
     let live = recs;
     for (const s of this.sinks) {
       s.counts.in += live.length;
+      const atomic = s.sink.commits === 'atomic';
+      if (atomic) this.acks?.took(s.name, live);
       const refused = await s.sink.write(live);
+      if (atomic) this.acks?.refusedBy(s.name, refused);
+      else await this.acks?.flush();
       if (refused.length === 0) continue;
       for (const d of refused) this.onDrop(s.counts, d);
       // Refusals may include rows of earlier batches (late): only this batch's go no further.

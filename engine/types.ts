@@ -183,6 +183,11 @@ export interface Ctx {
    * (e.g. a linkage about to expire). Repeated messages are shown once.
    */
   notice?: (message: string) => void;
+  /**
+   * A `per-record` sink calls it for each record its target acknowledged (set for plan applies,
+   * which record them so a plan's records are written once, G7; see engine/ack-ledger.ts).
+   */
+  acknowledge?: (rec: Rec) => void;
   /** Builds a source from any registered source config: for stages that read a second input (diff target, lookups). */
   createSource?: (config: { type: string } & Record<string, unknown>, ctx: Ctx) => Source;
 }

@@ -68,6 +68,7 @@ export class RestWriter {
       try {
         const id = await fn();
         this.counts[op === 'create' ? 'created' : 'updated']++;
+        this.ctx.acknowledge?.(rec);
         this.log.debug({ key, op, id, status: 'ok' }, 'write acknowledged');
         return id;
       } catch (e) {

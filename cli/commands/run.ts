@@ -140,7 +140,7 @@ async function plannedRun(io: CommandIO, loaded: ReturnType<typeof loadPipeline>
         return exitCode(planned);
       }
       io.stdout.write(renderPlanSummary(plan) + '\n');
-      const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false, signal });
+      const { report } = await applyPlan(plan, loaded, { logger: session.logger, db: session.db, startedBy: session.startedBy, errorsDir: session.errorsDir, selection: { only: new Set(['new', 'changed']) }, force: o.force, recheck: false, remember: false, signal });
       if (o.reportJson) writeReport(io, o.reportJson, { ...report, plan_run_id: planned.run_id, plan_counts: plan.counts }, session.secrets);
       io.stdout.write(scrub(summary(report), session.secrets));
       tellInterrupted(io, report);

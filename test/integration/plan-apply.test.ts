@@ -97,7 +97,7 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(fs.readFileSync(path.join(dir, 'review.html'), 'utf8')).toContain('<html');
   });
 
-  it('apply --only changed writes exactly the changed candidates', async () => {
+  it('apply --only changed writes exactly the changed candidates; G7: applying the plan again is refused, nothing left', async () => {
     sb.stats.reset();
     const r = await cli(['apply', 'plan1.json', '--only', 'changed']);
     expect(r.code).toBe(0);
@@ -106,11 +106,15 @@ describe('plan → apply against the SmartHR sandbox', () => {
     expect(crew(base[1].emp_code).last_name).toBe('改姓');
     expect(crew('N00001')).toBeUndefined();
     expect(r.stdout).toMatch(/written 2\b/);
-    // Applying the same plan again: refused, and the message says the changes are our own earlier apply.
+    // Applying the same plan again: refused, nothing left (G7).
     const again = await cli(['apply', 'plan1.json', '--only', 'changed']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/PLAN_STALE: 2 selected record\(s\) changed in the target/);
-    expect(again.stderr).toMatch(/This plan was already applied by run \S+ \(succeeded, [^)]+\): those changes are its own writes/);
+    expect(again.stderr).toMatch(/PLAN_APPLIED: plan \S+ was already applied by run \S+ on [^;]+; nothing left to apply/);
+    // With --again the target re-check still refuses, and says the changes are our own earlier apply.
+    const forced = await cli(['apply', 'plan1.json', '--only', 'changed', '--again']);
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toMatch(/PLAN_STALE: 2 selected record\(s\) changed in the target/);
+    expect(forced.stderr).toMatch(/This plan was already applied by run \S+ \(succeeded, [^)]+\): those changes are its own writes/);
     expect(sb.stats.writes).toBe(2);
   });
 
