@@ -103,7 +103,7 @@ describe('postgres sink: configuration', () => {
     expect(d.error!.issues[0].path).toEqual(['columns', 1, 'name']);
   });
 
-  it('defaults: append, no table creation, 1,000-row segments', () => {
-    expect(postgresSink.schema.parse(base)).toMatchObject({ mode: 'append', create_table: false, copy_batch_rows: 1_000 });
+  it('defaults: append, no table creation, 5,000-row segments', () => {
+    expect(postgresSink.schema.parse(base)).toMatchObject({ mode: 'append', create_table: false, copy_batch_rows: 5_000 });
   });
 });
