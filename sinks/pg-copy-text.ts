@@ -84,6 +84,11 @@ export class CopyChunker {
   private start = 0;
   private off = 0;
 
+  /** Where the last line added lies: its slab and byte range (slabs are never overwritten). */
+  lastSlab: Buffer = this.slab;
+  lastStart = 0;
+  lastEnd = 0;
+
   /** Appends one line; returns a chunk to send when one is ready. */
   add(line: string): Buffer | undefined {
     const max = line.length * 3;
@@ -93,7 +98,10 @@ export class CopyChunker {
       this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, max));
       this.start = this.off = 0;
     }
+    this.lastSlab = this.slab;
+    this.lastStart = this.off;
     this.off += this.slab.write(line, this.off);
+    this.lastEnd = this.off;
     return ready ?? (this.off - this.start >= CHUNK_BYTES ? this.take() : undefined);
   }
 
@@ -104,4 +112,14 @@ export class CopyChunker {
     this.start = this.off;
     return chunk;
   }
+}
+
+const UNESCAPE: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' };
+
+/**
+ * A COPY TEXT line as {@link rowEncoder} wrote it (without its line end) → its fields: `\N` is null,
+ * the four escapes are undone. Exact for strings and nulls, which is all it is used for.
+ */
+export function decodeTextLine(line: string): Array<string | null> {
+  return line.split('\t').map((f) => (f === '\\N' ? null : f.includes('\\') ? f.replace(/\\[\\tnr]/g, (e) => UNESCAPE[e]) : f));
 }

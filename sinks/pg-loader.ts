@@ -31,6 +31,7 @@ import { reject, type Drop, type Rec, type Sink } from '../engine/types.ts';
 import { connectTimeoutMs, ident } from '../db/connect.ts';
 import { CopyIn } from './pg-copy-in.ts';
 import { CopyChunker, rowEncoder, type CopyColumn } from './pg-copy-text.ts';
+import { SegmentRows } from './pg-segment-rows.ts';
 import { valueChecker } from './pg-value-check.ts';
 import { copyLine, isConnectionError, isRowError, refuse, type PgError } from './pg-errors.ts';
 import {
@@ -59,7 +60,8 @@ const NO_ERROR: Outcome = Promise.resolve(undefined);
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface Segment {
-  rows: Rec[];
+  /** The rows sent, by origin and encoded line (pg-segment-rows.ts), until the server confirms them. */
+  rows: SegmentRows;
   /** COPYed straight into the target (upsert into an empty table; see the header). */
   direct: boolean;
   copy: CopyIn;
@@ -92,11 +94,13 @@ export class PgLoader implements Sink {
   private segments = 0;
   private readonly encode: ReturnType<typeof rowEncoder>;
   private readonly encodeDirect: ReturnType<typeof rowEncoder>;
+  private readonly fromFields: ReadonlySet<string>;
   private readonly check: ReturnType<typeof valueChecker>;
 
   constructor(private readonly cfg: LoaderConfig) {
     this.encode = rowEncoder(cfg.columns, cfg.mode === 'upsert');
     this.encodeDirect = rowEncoder(cfg.columns);
+    this.fromFields = new Set(cfg.columns.map((c) => c.from));
     this.check = valueChecker(cfg.columns);
   }
 
@@ -159,9 +163,9 @@ export class PgLoader implements Sink {
         const bad = this.check(rec.data);
         if (bad) { this.drops.push(reject(rec, 'SINK_PG_ROW', `${bad.message}; column "${bad.column}"`, bad.field)); continue; }
         const seg = this.seg ?? this.startSegment();
-        const i = seg.rows.push(rec) - 1;
+        const chunk = seg.chunker.add(seg.direct ? this.encodeDirect(rec.data) : this.encode(rec.data, seg.rows.length));
+        seg.rows.add(rec, seg.chunker);
         if (!seg.copy.error) {
-          const chunk = seg.chunker.add(seg.direct ? this.encodeDirect(rec.data) : this.encode(rec.data, i));
           if (chunk) {
             await seg.copy.write(chunk);
             // Let the connection's answers in: encoding never waits on I/O by itself, so without a
@@ -231,7 +235,8 @@ export class PgLoader implements Sink {
     this.savepointQueued = false;
     const direct = this.directSql !== undefined;
     const copy = new CopyIn(this.client!, this.directSql ?? this.copySql);
-    this.seg = { rows: [], direct, copy, chunker: new CopyChunker(), before, after: [] };
+    const rows = new SegmentRows(this.cfg.segmentRows, this.cfg.columns, this.fromFields);
+    this.seg = { rows, direct, copy, chunker: new CopyChunker(), before, after: [] };
     return this.seg;
   }
 
@@ -300,8 +305,8 @@ export class PgLoader implements Sink {
     if (seg.direct) {
       // Refused in direct mode: the general way decides (a repeated key is an update there).
       if ((err as PgError).code === '23505') this.directSql = undefined;
-      const again = await this.attempt(seg.rows, 0, seg.rows.length);
-      if (again) await this.isolate(seg.rows, 0, seg.rows.length, again);
+      const again = await this.attempt(seg.rows, 0, seg.rows.length, true);
+      if (again) await this.isolate(seg.rows, 0, seg.rows.length, again, true);
     } else await this.isolate(seg.rows, 0, seg.rows.length, err);
     await c.query('RELEASE SAVEPOINT renkei_segment');
     this.savepointQueued = false; // the closing statement that would have opened it failed
@@ -313,8 +318,8 @@ export class PgLoader implements Sink {
   private async resend(seg: Segment): Promise<void> {
     this.segments++;
     const before = this.drops.length;
-    const err = await this.attempt(seg.rows, 0, seg.rows.length);
-    if (err) await this.isolate(seg.rows, 0, seg.rows.length, err);
+    const err = await this.attempt(seg.rows, 0, seg.rows.length, seg.direct);
+    if (err) await this.isolate(seg.rows, 0, seg.rows.length, err, seg.direct);
     if (this.drops.length > before) this.logRefused(before);
     else this.cfg.logger.debug({ table: this.cfg.table, segment: this.segments, rows: seg.rows.length, refused: 0, direct: false, resent: true }, 'segment loaded');
   }
@@ -338,9 +343,9 @@ export class PgLoader implements Sink {
   }
 
   /** Splits a refused range until every bad row is alone; good parts are loaded on the way. */
-  private async isolate(rows: Rec[], lo: number, hi: number, err: Error): Promise<void> {
+  private async isolate(rows: SegmentRows, lo: number, hi: number, err: Error, direct = false): Promise<void> {
     if (hi - lo === 1) {
-      this.drops.push(refuse(rows[lo], err, this.cfg.columns));
+      this.drops.push(refuse(rows.rec(lo), err, this.cfg.columns));
       return;
     }
     const line = copyLine(err);
@@ -355,23 +360,27 @@ export class PgLoader implements Sink {
     }
     for (const [a, b] of parts) {
       if (b <= a) continue;
-      const e = await this.attempt(rows, a, b);
-      if (e) await this.isolate(rows, a, b, e);
+      const e = await this.attempt(rows, a, b, direct);
+      if (e) await this.isolate(rows, a, b, e, direct);
     }
   }
 
-  /** One COPY (and move, for upsert) of rows[a, b) under its own savepoint; returns the row error, if any. */
-  private async attempt(rows: Rec[], a: number, b: number): Promise<Error | undefined> {
+  /**
+   * One COPY (and move, for upsert) of rows[a, b) under its own savepoint, the general way; returns
+   * the row error, if any. Lines encoded for a direct COPY (no sequence column) get theirs here.
+   */
+  private async attempt(rows: SegmentRows, a: number, b: number, direct = false): Promise<Error | undefined> {
     const c = this.client!;
     await c.query('SAVEPOINT renkei_part');
     const copy = new CopyIn(c, this.copySql);
-    const chunker = new CopyChunker();
-    for (let i = a; i < b && !copy.error; i++) {
-      const chunk = chunker.add(this.encode(rows[i].data, i));
-      if (chunk) await copy.write(chunk);
+    if (direct && this.moveSql) {
+      for (let i = a; i < b && !copy.error; i++) await copy.write(Buffer.from(`${rows.lineText(i)}\t${i}\n`));
+    } else {
+      for (const part of rows.lines(a, b)) {
+        if (copy.error) break;
+        await copy.write(part);
+      }
     }
-    const rest = chunker.take();
-    if (rest) await copy.write(rest);
     let err = await copy.end();
     if (!err && this.moveSql) err = await this.move();
     if (err) {

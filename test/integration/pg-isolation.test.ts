@@ -126,6 +126,30 @@ describe('postgres sink: a refused row is rejected alone, every other row lands'
     expect(got.length).toBe(4996); // 5000 records: 2 refused, 2 repeat an earlier key
   });
 
+  it('text records are held as their COPY lines: a refused row\'s record comes back exactly (tabs, backslashes, line breaks, \\N, nulls), in append and in upsert (direct and general)', async () => {
+    const cols = [{ name: 'code', type: 'text' }, { name: 'name', type: 'varchar', from: 'label' }, { name: 'note', type: 'text' }];
+    const data: Row[] = range(0, 3000).map((i) => ({ code: `E${i}`, label: `名前${i}`, note: i % 7 ? `n\t${i}` : null }));
+    data[10] = { code: 'E10', label: 'とても長い名前がここにあります', note: 'tab\there\\back\nline \\N' };
+    data[2999] = { code: 'E2999', label: 'これもとても長すぎる名前です', note: null };
+    const mk = (table: string, mode: string) => postgresSink.create(postgresSink.schema.parse({ type: 'postgres', columns: cols, table, mode, key: ['code'], copy_batch_rows: 1000 }), ctx);
+    for (const [table, mode, pre] of [['p_text_a', 'append', false], ['p_text_u', 'upsert', false], ['p_text_g', 'upsert', true]] as const) {
+      await db.pool.query(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (code text PRIMARY KEY, name varchar(12), note text)`);
+      if (pre) await db.pool.query(`INSERT INTO ${table} VALUES ('OLD', 'old', null)`);
+      const s = mk(table, mode);
+      await s.open();
+      const drops: Drop[] = [];
+      const recs = asRecs(data);
+      for (let i = 0; i < recs.length; i += 700) drops.push(...await s.write(recs.slice(i, i + 700)));
+      drops.push(...await s.drain!());
+      await s.close();
+      expect(drops.map((d) => d.origin), table).toEqual(['in.csv:12', 'in.csv:3001']);
+      expect(drops.map((d) => d.data), table).toEqual([data[10], data[2999]]);
+      expect(drops[0].message).toMatch(/value too long/);
+      const r = await db.pool.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE note = $1)::int AS tabbed FROM ${table} WHERE code <> 'OLD'`, ['n\t1']);
+      expect(r.rows[0], table).toEqual({ n: 2998, tabbed: 1 });
+    }
+  });
+
   it('many refused rows (1 in 100) are each isolated; all good rows land', async () => {
     await reset('p_many');
     const data = range(0, 10_000).map(person);
