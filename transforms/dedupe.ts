@@ -20,6 +20,7 @@ import { defineComponent, reject, type Ctx, type Drop, type Rec, type Stage } fr
 import { excluded } from './lib/excluded.ts';
 import { getter, keyText } from './lib/fields.ts';
 import { KeyedSpill } from './lib/spill.ts';
+import { KeySet } from './lib/key-set.ts';
 
 const schema = z.strictObject({
   type: z.literal('dedupe'),
@@ -42,14 +43,14 @@ export function dedupeStage(o: DedupeOptions, tempDir?: string): Stage {
   const show = (k: string) => JSON.stringify(k.replaceAll('\u0000', '|'));
 
   if (o.policy === 'keep-first') {
-    const seen = new Set<string>();
+    // Every key of the run, off the JavaScript heap (see key-set.ts: a Set of a million strings cost
+    // more than the rest of the stage in GC and rehashing).
+    const seen = new KeySet();
     return {
       process(rec: Rec) {
         const k = keyText(gets, rec.data);
         if (k === '') return rec;
-        // One hash lookup instead of has() + add(): the size tells whether the key was new.
-        const n = seen.size;
-        if (seen.add(k).size !== n) return rec;
+        if (seen.add(k)) return rec;
         return excluded(rec, o.code, `${keyName} ${show(k)} already seen (keep-first)`, field);
       },
       async close() { seen.clear(); },

@@ -1,0 +1,32 @@
+/** KeySet (dedupe keep-first's memory of keys) answers exactly as a Set<string> does. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { KeySet } from '../../../transforms/lib/key-set.ts';
+
+describe('KeySet', () => {
+  it('property: add() says "new" exactly when a Set<string> would, through growth, for any strings (lone surrogates, NUL, Japanese)', () => {
+    const key = fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.string({ unit: 'binary', maxLength: 8 }),
+      fc.constantFrom('山田.taro@example.jp', '\ud800', '\udc00', '\u0000', '', 'a\u0000b', 'ヤマダ'),
+    );
+    fc.assert(fc.property(fc.array(key, { maxLength: 400 }), (keys) => {
+      const ours = new KeySet(2);
+      const set = new Set<string>();
+      for (const k of keys) {
+        const n = set.size;
+        expect(ours.add(k)).toBe(set.add(k).size !== n);
+      }
+      expect(ours.size).toBe(set.size);
+    }));
+  });
+
+  it('a million distinct keys, then each again: all new, then all seen', () => {
+    const s = new KeySet();
+    for (let i = 0; i < 1_000_000; i++) expect(s.add(`user.${i}@example.co.jp`)).toBe(true);
+    for (let i = 0; i < 1_000_000; i += 997) expect(s.add(`user.${i}@example.co.jp`)).toBe(false);
+    expect(s.size).toBe(1_000_000);
+    s.clear();
+    expect(s.add('user.0@example.co.jp')).toBe(true);
+  });
+});
