@@ -83,7 +83,14 @@ export class KeySet {
     this.hashes[e] = h;
     this.prints[e] = f;
     this.starts[e] = this.used;
-    this.lengths[e] = this.arena.write(key, this.used, 'utf16le');
+    this.lengths[e] = bytes;
+    // UTF-16LE code units written by hand: cheaper than a Buffer.write call for short keys.
+    const a = this.arena;
+    for (let i = 0, p = this.used; i < key.length; i++, p += 2) {
+      const c = key.charCodeAt(i);
+      a[p] = c & 0xff;
+      a[p + 1] = c >>> 8;
+    }
     this.used += bytes;
     this.slots[slot] = e + 1;
     if (this.count * 2 >= this.slots.length) this.grow();
