@@ -8,6 +8,10 @@
  */
 import os from 'node:os';
 import type pg from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+import { escapeText } from '../sinks/pg-copy-text.ts';
 import type { RunReport } from '../engine/report.ts';
 import { pidAlive } from './file-lock.ts';
 
@@ -138,14 +142,22 @@ export async function reapAbandoned(pool: pg.Pool): Promise<string[]> {
 }
 
 /** Per-record errors of a run (keys, codes, messages: no record data, G6). */
+/**
+ * A run's per-record errors, through one COPY (the server takes it at a fraction of an INSERT's cost,
+ * and nothing is escaped as array literals on our side: with 850,000 rejected rows the INSERTs were
+ * most of the run's time). The order of `rows` is kept (`seq`).
+ */
 export async function insertRunErrors(pool: pg.Pool, runId: string, rows: Array<{ key: string; code: string; message: string; stage: string; origin: string; outcome?: 'rejected' | 'excluded'; field?: string | null }>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
-    const part = rows.slice(i, i + 500);
-    await pool.query(
-      `INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin, outcome, field)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
-      [runId, part.map((r) => r.key), part.map((r) => r.code), part.map((r) => r.message), part.map((r) => r.stage), part.map((r) => r.origin), part.map((r) => r.outcome ?? 'rejected'), part.map((r) => r.field ?? null)],
-    );
+  if (rows.length === 0) return;
+  const cell = (v: string | null | undefined) => (v === null || v === undefined ? '\\N' : escapeText(v));
+  const run = escapeText(runId);
+  const lines = rows.map((r) => `${run}\t${cell(r.key)}\t${cell(r.code)}\t${cell(r.message)}\t${cell(r.stage)}\t${cell(r.origin)}\t${r.outcome ?? 'rejected'}\t${cell(r.field)}\n`);
+  const client = await pool.connect();
+  try {
+    const copy = client.query(copyStreams.from('COPY renkei_run_errors (run_id, key, code, message, stage, origin, outcome, field) FROM STDIN'));
+    await pipeline(Readable.from([lines.join('')]), copy);
+  } finally {
+    client.release();
   }
 }
 
