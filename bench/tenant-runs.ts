@@ -139,6 +139,9 @@ async function level(o: Required<Omit<TenantRunsOptions, 'workers' | 'log'>> & {
       server_429: boxes.reduce((a, b) => a + b.stats.tooMany, 0), cpu_s_per_worker: cpu, failed: span.failed,
       sandboxes_cpu_s: (own.user + own.system) / 1e6, load_avg: os.loadavg()[0],
     };
+    const why = (await pool.query<{ outcome: string; code: string | null; message: string | null; n: number }>(
+      `SELECT outcome, code, left(message, 200) AS message, count(*)::int AS n FROM renkei_job_attempts WHERE outcome <> 'succeeded' GROUP BY 1, 2, 3 ORDER BY n DESC LIMIT 5`)).rows;
+    for (const w of why) o.log(`  not succeeded: ${w.n} × ${w.outcome} ${w.code ?? ''}: ${w.message ?? ''}`);
     o.log(`${o.workers} worker(s) × concurrency ${o.concurrency}: ${o.tenants} runs in ${span.s.toFixed(1)} s = ${runsPerMin.toFixed(0)} runs/min, ideal ${ideal.toFixed(0)} (${r.pct_of_ideal.toFixed(0)}%); ${requests.toFixed(0)} requests/run; CPU per worker ${cpu.map((c) => `${c.toFixed(1)} s`).join(', ')}, sandboxes ${r.sandboxes_cpu_s.toFixed(1)} s; load average ${r.load_avg.toFixed(1)}; ${r.server_429} × 429; ${span.failed} not succeeded`);
     return r;
   } finally {

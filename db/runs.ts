@@ -14,6 +14,7 @@ import copyStreams from 'pg-copy-streams';
 import { escapeText } from '../sinks/pg-copy-text.ts';
 import type { RunReport } from '../engine/report.ts';
 import { pidAlive } from './file-lock.ts';
+import { ensureSchema } from './schema.ts';
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted', 'abandoned'] as const;
 export type RunStatus = typeof RUN_STATUSES[number];
@@ -82,15 +83,7 @@ CREATE INDEX IF NOT EXISTS renkei_runs_pipeline ON renkei_runs (pipeline, starte
 `;
 
 export async function ensureRunsTable(pool: pg.Pool): Promise<void> {
-  // Serialise concurrent first runs: CREATE TABLE IF NOT EXISTS can still race on the type catalog.
-  const c = await pool.connect();
-  try {
-    await c.query('SELECT pg_advisory_lock(727272)');
-    await c.query(RUNS_DDL);
-  } finally {
-    await c.query('SELECT pg_advisory_unlock(727272)').catch(() => {});
-    c.release();
-  }
+  await ensureSchema(pool, 'renkei_runs', RUNS_DDL, 727272);
 }
 
 export type RunKind = typeof RUN_KINDS[number];

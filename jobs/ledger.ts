@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import type pg from 'pg';
+import { ensureSchema } from '../db/schema.ts';
 
 export const LEDGER_DDL = `
 CREATE TABLE IF NOT EXISTS renkei_job_attempts (
@@ -38,14 +39,7 @@ CREATE TABLE IF NOT EXISTS renkei_workers (
 export type AttemptOutcome = 'succeeded' | 'failed' | 'refused' | 'retrying' | 'deferred' | 'handed_back' | 'abandoned';
 
 export async function ensureLedger(pool: pg.Pool): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query('SELECT pg_advisory_lock(727273)');
-    await c.query(LEDGER_DDL);
-  } finally {
-    await c.query('SELECT pg_advisory_unlock(727273)').catch(() => {});
-    c.release();
-  }
+  await ensureSchema(pool, 'renkei_job_attempts', LEDGER_DDL, 727273);
 }
 
 export function newWorkerId(): string {
