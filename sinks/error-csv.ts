@@ -24,6 +24,10 @@ const schema = z.strictObject({
  * with a tab/CR, which Excel strips — is prefixed with ' (G3).
  */
 export function neutralise(cell: string): string {
+  // Most cells start with an ASCII letter or digit, kana or kanji: only other first characters (a
+  // sign, any kind of space, full-width forms …) need the test.
+  const c = cell.charCodeAt(0);
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x7e) || (c >= 0x3040 && c <= 0x9fff)) return cell;
   return /^[\s\u3000]*[=+\-@＝＋－＠]|^[\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,15 @@ describe('error CSV sink', () => {
   it('G3: cells starting with = + - @ (also full-width, or after spaces, and tab/CR) are neutralised, others untouched', () => {
     for (const s of ['=1+2', '+81 3', '-5', '@SUM(A1)', '\tx', '\rx', ' =1+2', '\u3000=SUM(A1)', '＝1+2', '＋81']) expect(neutralise(s)).toBe(`'${s}`);
     for (const s of ['abc', '', '1=1', '山田']) expect(neutralise(s)).toBe(s);
+  });
+
+  it('G3: the first-character fast path changes nothing: the same cells are neutralised as by the rule alone (any kind of space, full-width forms)', () => {
+    const rule = (c: string) => (/^[\s\u3000]*[=+\-@＝＋－＠]|^[\t\r]/.test(c) ? `'${c}` : c);
+    const first = fc.constantFrom('', ' ', '\u00a0', '\ufeff', '\u2003', '\u3000', '\t', '\r', '\n', '=', '+', '-', '@', '＝', '＋', '－', '＠', 'a', '1', '山', 'ア', '~', '[');
+    fc.assert(fc.property(fc.array(first, { maxLength: 3 }), fc.string({ maxLength: 4 }), (head, tail) => {
+      const cell = head.join('') + tail;
+      expect(neutralise(cell)).toBe(rule(cell));
+    }), { numRuns: 2000 });
   });
 
   it('G2: writes every drop with run id, stage, code, message, key, origin and record; G3: UTF-8 with BOM', async () => {
