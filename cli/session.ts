@@ -2,6 +2,7 @@
  * What every command shares: logger from --log-level/--log-format, the state database opened lazily
  * (embedded server started only when needed, stopped at the end), and clean interruption.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { progressLine, type ProgressLine } from './progress.ts';
@@ -9,6 +10,7 @@ import type { Logger } from 'pino';
 import { createLogger } from '../engine/logger.ts';
 import { openDb, type Db } from '../db/connect.ts';
 import type { CommandIO } from './command.ts';
+import { faultBurstsSchema, type FaultBurst } from '../sandbox/shared/faults.ts';
 import { SECRET_ENV } from '../config/interpolate.ts';
 import { ensureRunsTable, reapAbandoned } from '../db/runs.ts';
 import { resolveHome } from '../db/home.ts';
@@ -97,6 +99,36 @@ export function numberOption(name: string, v: string | undefined, min: number, m
   const n = Number(v);
   if (!Number.isFinite(n) || n < min || n > max || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, not ${v}`);
   return n;
+}
+
+/**
+ * `--faults SPEC` of the sandboxes: scripted fault bursts as inline JSON (`[{"fault":"http429","from":3,"count":8}]`)
+ * or the path of a JSON file holding that array.
+ */
+export function faultsOption(v: string | undefined, cwd: string): FaultBurst[] | undefined {
+  if (v === undefined) return undefined;
+  const inline = v.trimStart().startsWith('[');
+  let text = v;
+  if (!inline) {
+    try {
+      text = fs.readFileSync(path.resolve(cwd, v), 'utf8');
+    } catch (e) {
+      throw new UsageError(`--faults ${v}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a JSON array inline or a file holding one`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--faults${inline ? '' : ` ${v}`}: not JSON (${(e as Error).message}); e.g. [{"fault":"http429","from":3,"count":8,"on":"read"}]`);
+  }
+  const r = faultBurstsSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    const where = i.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+    throw new UsageError(`--faults${inline ? '' : ` ${v}`}: ${where ? `${where}: ` : ''}${i.message}`);
+  }
+  return r.data;
 }
 
 /** `--limit N` as a positive integer. */

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandIO } from '../command.ts';
-import { UsageError, numberOption } from '../session.ts';
+import { UsageError, faultsOption, numberOption } from '../session.ts';
 import { RenkeiError } from '../../engine/errors.ts';
 import { startKingoftimeSandbox } from '../../sandbox/kingoftime/server.ts';
 import { KOT_SANDBOX_EDITIONS, type KotEdition } from '../../sandbox/kingoftime/editions.ts';
@@ -29,6 +29,10 @@ Options:
   --closed-hours L   closed hours, comma-separated HH:MM-HH:MM in JST (default 08:30-10:00,17:30-18:30)
   --rate-limit R     server limit, requests per second; 0 = none (default 5); over it: 429 code 303
   --fail-rate P      probability of an injected fault per request (default 0)
+  --faults SPEC      scripted fault bursts, as inline JSON or a JSON file, e.g.
+                     [{"fault":"http429","from":3,"count":8}]: reads 3–10 answered 429;
+                     fault: http500 http502 maintenance http429 reset truncated short slow closed;
+                     on: read (default), write or any; optional path (a fragment) and method
   --latency MS       added to every response (default 0)
   --token T          the accepted access token (default: a random one)
   --refuse-ip        refuse the token as if this host's IP address were not permitted (403)`;
@@ -41,7 +45,7 @@ export async function runKingoftimeSandbox(argv: string[], io: CommandIO, until:
     args: argv,
     options: {
       port: { type: 'string' }, employees: { type: 'string' }, seed: { type: 'string' }, edition: { type: 'string' }, now: { type: 'string' },
-      'closed-hours': { type: 'string' }, 'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, latency: { type: 'string' },
+      'closed-hours': { type: 'string' }, 'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, faults: { type: 'string' }, latency: { type: 'string' },
       token: { type: 'string' }, 'refuse-ip': { type: 'boolean', default: false },
     },
   });
@@ -61,6 +65,7 @@ export async function runKingoftimeSandbox(argv: string[], io: CommandIO, until:
     closedHours: values['closed-hours']?.split(',').map((s) => s.trim()),
     rateLimit: num('rate-limit', values['rate-limit'], 0, 100_000, false),
     failRate: num('fail-rate', values['fail-rate'], 0, 1, false),
+    faults: faultsOption(values.faults, io.cwd),
     latencyMs: num('latency', values.latency, 0, 600_000),
   }).catch((e: unknown) => {
     if ((e as { code?: string }).code === 'EADDRINUSE') throw new RenkeiError('USAGE', `port ${port} on 127.0.0.1 is already in use: choose another --port, or leave it out for a free one`);

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandIO } from '../command.ts';
-import { numberOption } from '../session.ts';
+import { faultsOption, numberOption } from '../session.ts';
 import { startMikiwameSandbox } from '../../sandbox/mikiwame/server.ts';
 
 export const MIKIWAME_HELP = `renkei sandbox mikiwame [options]
@@ -19,6 +19,10 @@ Options:
   --seed S          generator and fault seed (default 1)
   --rate-limit R    server limit, requests per second; 0 = none (default 10)
   --fail-rate P     probability of an injected fault per request (default 0)
+  --faults SPEC     scripted fault bursts, as inline JSON or a JSON file, e.g.
+                    [{"fault":"http429","from":3,"count":8}]: reads 3–10 answered 429;
+                    fault: http500 http502 maintenance http429 reset truncated short slow;
+                    on: read (default), write or any; optional path (a fragment) and method
   --latency MS      added to every response (default 0)
   --linked-days-ago D  the linkage was made D days ago (default 0; 91 = already expired)
   --state FILE      load the tenant from FILE when it exists; save it there on stop
@@ -31,7 +35,7 @@ export async function runMikiwameSandbox(argv: string[], io: CommandIO, until: (
     args: argv,
     options: {
       port: { type: 'string' }, employees: { type: 'string' }, seed: { type: 'string' }, 'rate-limit': { type: 'string' },
-      'fail-rate': { type: 'string' }, latency: { type: 'string' }, 'linked-days-ago': { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
+      'fail-rate': { type: 'string' }, faults: { type: 'string' }, latency: { type: 'string' }, 'linked-days-ago': { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
     },
   });
   const ago = num('linked-days-ago', values['linked-days-ago'], 0, 10_000) ?? 0;
@@ -42,6 +46,7 @@ export async function runMikiwameSandbox(argv: string[], io: CommandIO, until: (
     seed: values.seed ?? 1,
     rateLimit: num('rate-limit', values['rate-limit'], 0, 100_000, false) ?? 10,
     failRate: num('fail-rate', values['fail-rate'], 0, 1, false),
+    faults: faultsOption(values.faults, io.cwd),
     latencyMs: num('latency', values.latency, 0, 600_000),
     statePath: values.state,
     token: values.token,

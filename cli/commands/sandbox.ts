@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from '../command.ts';
-import { UsageError, numberOption } from '../session.ts';
+import { UsageError, faultsOption, numberOption } from '../session.ts';
 import { RenkeiError } from '../../engine/errors.ts';
 import { startSmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { KINGOFTIME_SANDBOX_HELP, runKingoftimeSandbox } from './sandbox-kingoftime.ts';
@@ -31,6 +31,10 @@ Options:
   --rate-limit R    server limit, requests per second; 0 = none (default 10)
   --fail-rate P     probability of an injected fault per request: 500, 502, 503 maintenance,
                     connection reset mid-body, truncated JSON, slow response (default 0)
+  --faults SPEC     scripted fault bursts, as inline JSON or a JSON file, e.g.
+                    [{"fault":"http429","from":3,"count":8}]: reads 3–10 answered 429;
+                    fault: http500 http502 maintenance http429 reset truncated short slow;
+                    on: read (default), write or any; optional path (a fragment) and method
   --latency MS      added to every response (default 0)
   --state FILE      load the tenant from FILE when it exists; save it there on stop
   --persist         the same with a file in the state home: <home>/sandbox/smarthr-<seed>.json (0600)
@@ -57,7 +61,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     args: argv,
     options: {
       port: { type: 'string' }, employees: { type: 'string' }, seed: { type: 'string' }, depth: { type: 'string' },
-      'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, latency: { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
+      'rate-limit': { type: 'string' }, 'fail-rate': { type: 'string' }, faults: { type: 'string' }, latency: { type: 'string' }, state: { type: 'string' }, token: { type: 'string' },
       prerender: { type: 'boolean', default: false }, persist: { type: 'boolean', default: false }, 'rule-cases': { type: 'boolean', default: false },
     },
   });
@@ -74,6 +78,7 @@ export async function runSmarthrSandbox(argv: string[], io: CommandIO, until: ()
     ruleCases: values['rule-cases'],
     rateLimit: num('rate-limit', values['rate-limit'], 0, 100_000, false) ?? 10,
     failRate: num('fail-rate', values['fail-rate'], 0, 1, false),
+    faults: faultsOption(values.faults, io.cwd),
     latencyMs: num('latency', values.latency, 0, 600_000),
     statePath,
     token: values.token,

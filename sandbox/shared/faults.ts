@@ -12,6 +12,7 @@
  * its total promises, valid JSON), `slow` (the answer held back `slowMs`: past a short client timeout),
  * `closed` (the API's closed-hours refusal; only an API with closed hours, KING OF TIME, has one).
  */
+import { z } from 'zod';
 import { createRng, type Rng } from '../generate/prng.ts';
 
 export type Fault = 'http500' | 'http502' | 'maintenance' | 'reset' | 'truncated' | 'slow' | 'http429' | 'short' | 'closed';
@@ -33,6 +34,18 @@ export interface FaultBurst {
   /** Only requests of this method (e.g. `POST`: creates, not updates). */
   method?: string;
 }
+
+const FAULTS = ['http500', 'http502', 'maintenance', 'reset', 'truncated', 'slow', 'http429', 'short', 'closed'] as const;
+
+/** Scripted bursts as a user writes them (`renkei sandbox … --faults`): a JSON array of {@link FaultBurst}. */
+export const faultBurstsSchema = z.array(z.strictObject({
+  fault: z.enum(FAULTS),
+  from: z.number().int().min(1),
+  count: z.number().int().min(1).optional(),
+  on: z.enum(['read', 'write', 'any']).optional(),
+  path: z.string().min(1).optional(),
+  method: z.string().regex(/^[A-Z]+$/).optional(),
+})) satisfies z.ZodType<FaultBurst[]>;
 
 export class FaultInjector {
   private readonly rng: Rng;

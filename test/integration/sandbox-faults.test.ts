@@ -7,6 +7,12 @@ import { FaultInjector } from '../../sandbox/shared/faults.ts';
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { startKingoftimeSandbox } from '../../sandbox/kingoftime/server.ts';
 import { generateTenant } from '../../sandbox/generate/tenant.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { runSmarthrSandbox } from '../../cli/commands/sandbox.ts';
+import { renkeiIn } from '../helpers/in-process.ts';
 
 describe('FaultInjector: scripted bursts', () => {
   it('hits the from-th … (from+count-1)-th matching request, counted per burst, by kind, method and path', () => {
@@ -61,5 +67,47 @@ describe('faults on the wire', () => {
       expect((await r.json()).errors[0].code).toBe(104);
       expect((await fetch(`${kot.url}/employees`, { headers: { authorization: `Bearer ${kot.token}` } })).status).toBe(200);
     } finally { await kot.stop(); }
+  });
+});
+
+describe('renkei sandbox … --faults (rehearsing a pipeline under scripted faults)', () => {
+  const io = (out: string[], cwd: string) => ({
+    stdout: new Writable({ write(c, _e, cb) { out.push(String(c)); cb(); } }),
+    stderr: new Writable({ write(_c, _e, cb) { cb(); } }),
+    env: {}, cwd,
+  });
+
+  it('inline JSON or a file: the bursts hit the requests they name', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-faults-cli-'));
+    fs.writeFileSync(path.join(dir, 'faults.json'), JSON.stringify([{ fault: 'maintenance', from: 1, path: '/v1/departments' }]));
+    for (const spec of ['[{"fault":"http429","from":2,"count":2,"on":"read"}]', 'faults.json']) {
+      const out: string[] = [];
+      let statuses: number[] = [];
+      const code = await runSmarthrSandbox(['--employees', '5', '--rate-limit', '0', '--faults', spec], io(out, dir), async () => {
+        await new Promise((r) => setImmediate(r)); // the sandbox prints its address after starting to wait
+        const { url, token } = JSON.parse(out.join('').trim().split('\n')[0]) as { url: string; token: string };
+        const get = (p: string) => fetch(`${url}${p}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+        statuses = [await get('/v1/crews'), await get('/v1/crews'), await get('/v1/departments'), await get('/v1/crews')];
+      });
+      expect(code).toBe(0);
+      expect(statuses, spec).toEqual(spec === 'faults.json' ? [200, 200, 503, 200] : [200, 429, 429, 200]);
+    }
+  });
+
+  it('a spec that is not a list of bursts is a usage error naming the place (exit 2), before anything listens', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['[{"fault":"teapot","from":1}]', /--faults: \[0\]\.fault: /],
+      ['[{"fault":"http500","from":0}]', /--faults: \[0\]\.from: /],
+      ['[{"fault":"http500","from":1,"extra":true}]', /--faults: \[0\]: .*extra/],
+      ['[{"fault":', /--faults: not JSON/],
+      ['missing.json', /--faults missing\.json: cannot read it \(ENOENT\)/],
+    ];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-faults-cli-'));
+    for (const [spec, msg] of cases) {
+      const r = await renkeiIn(['sandbox', 'smarthr', '--faults', spec], {}, dir);
+      expect(r.code, spec).toBe(2);
+      expect(r.stderr, spec).toMatch(msg);
+      expect(r.stdout, spec).toBe('');
+    }
   });
 });
