@@ -2,21 +2,33 @@
  * Fault suite (issue 14): the renkei process SIGKILLed mid-run, then started again — into Postgres
  * (smarthr-crews, attendance-csv-to-postgres: the killed transaction commits nothing), into SmartHR
  * (hr-master-to-smarthr) and into Mikiwame (smarthr-employees-to-mikiwame: the writes acknowledged,
- * and the one in flight, stay; the second run creates none of them again). Real child processes.
+ * and the one in flight, stay; the second run creates none of them again) and into KING OF TIME
+ * (smarthr-to-kingoftime). Real child processes.
+ *
+ * A child process runs on the real clock, so KING OF TIME's closed hours would make it wait for real:
+ * its closed windows are set to one minute far from now (and from the sandbox's virtual noon).
  */
 import { beforeAll, describe } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import {
-  csvWorld, killSuite, mwDuplicates, mwSnapshot, mwWorld, pipelineFile, shWorld, smarthrDuplicates, smarthrSnapshot, tableDuplicates,
-  tableSnapshot, until,
+  D, csvWorld, killSuite, kotDuplicates, kotSnapshot, kotWorld, mwDuplicates, mwSnapshot, mwWorld, pipelineFile, shWorld, smarthrDuplicates,
+  smarthrSnapshot, tableDuplicates, tableSnapshot, until,
 } from '../helpers/faults.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 let db: TestDb;
 const getDb = (): TestDb => db;
 beforeAll(async () => { db = await freshDb(); });
+
+/** A closed window of one minute (Tokyo time) that neither the real clock nor the sandboxes' virtual noon reaches during the test. */
+function awayWindow(): string {
+  let m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
+  if (Math.abs(m - 720) < 30) m = (m + 120) % 1440;
+  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
+  return `[${hm(m)}-${hm((m + 1) % 1440)}]`;
+}
 
 const copyUnderWay = async (d: TestDb): Promise<boolean> => (await d.pool.query(
   `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'renkei sink:postgres %' AND query ILIKE 'COPY %'`)).rowCount! > 0;
@@ -63,6 +75,57 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
     }, 'G1/G2/G4: hr-master-to-smarthr killed (SIGKILL) at its 40th create: the creates made stay, the next run makes the others, none twice', (kill) => {
       let writes = 0;
       return { faults: { onSh: async (req) => { if (req.method === 'POST' && ++writes === 40) await kill(); } } };
+    }, getDb);
+  });
+
+  describe('smarthr-to-kingoftime', () => {
+    killSuite({
+      name: 'smarthr-to-kingoftime', file: pipelineFile('smarthr-to-kingoftime.yaml'),
+      world: async (f, d) => {
+        const w = await kotWorld(f, d);
+        w.params = ['division=3000', 'working_type=2', `date=${D}`];
+        const away = awayWindow();
+        w.set = [`transforms[2].target.closed_windows=${away}`, `sinks[0].closed_windows=${away}`, 'sinks[0].concurrency=1'];
+        return w;
+      },
+      snapshot: async (w) => kotSnapshot(w.kot!),
+      duplicates: async (w) => kotDuplicates(w.kot!),
+    }, 'K9/G1/G2/G4: smarthr-to-kingoftime killed (SIGKILL) at its 3rd KING OF TIME write: the writes made stay, the next run makes the others, none twice', (kill) => {
+      let writes = 0;
+      return { faults: { onKot: async (req) => { if (req.method !== 'GET' && ++writes === 3) await kill(); } } };
+    }, getDb);
+  });
+
+  describe('kingoftime-attendance-to-postgres', () => {
+    killSuite({
+      name: 'kingoftime-attendance-to-postgres', file: pipelineFile('kingoftime-attendance-to-postgres.yaml'),
+      world: async (f, d) => {
+        const w = await kotWorld(f, d, { table: 'kot_daily_workings', employees: 300, withSmarthr: false });
+        w.params = ['start=2026-03-01', 'end=2026-03-31'];
+        w.set = [`source.closed_windows=${awayWindow()}`, 'options.batch_size=200'];
+        return w;
+      },
+      snapshot: (_w, d) => tableSnapshot(d, 'kot_daily_workings', ['employee_key', 'work_date']),
+      duplicates: (_w, d) => tableDuplicates(d, 'kot_daily_workings', ['employee_key', 'work_date']),
+    }, 'K9/G1/G2/G4: kingoftime-attendance-to-postgres killed (SIGKILL) mid-COPY: nothing committed, the next run loads everything once', (_kill, d) => ({
+      faults: {}, armed: until(() => copyUnderWay(d), 60_000),
+    }), getDb, { atomic: true });
+  });
+
+  describe('kingoftime-to-smarthr', () => {
+    killSuite({
+      name: 'kingoftime-to-smarthr', file: pipelineFile('kingoftime-to-smarthr.yaml'),
+      world: async (f, d) => {
+        const w = await kotWorld(f, d);
+        w.params = [`office=${w.sh!.state.biz_establishments[0].id}`, `date=${D}`];
+        w.set = [`source.closed_windows=${awayWindow()}`, 'sinks[0].concurrency=1'];
+        return w;
+      },
+      snapshot: async (w) => smarthrSnapshot(w.sh!),
+      duplicates: async (w) => smarthrDuplicates(w.sh!),
+    }, 'K9/G1/G2/G4: kingoftime-to-smarthr killed (SIGKILL) at its 3rd SmartHR write: the writes made stay, the next run makes the others, none twice', (kill) => {
+      let writes = 0;
+      return { faults: { onSh: async (req) => { if (req.method !== 'GET' && ++writes === 3) await kill(); } } };
     }, getDb);
   });
 
