@@ -29,13 +29,16 @@ export interface RunRow { id: string; pipeline: string; configHash: string; star
  * (`Failing row contains (E1, 山田, …)`). The values stay in the error CSV only, the operator's 0600 file.
  */
 export function withoutValues(message: string, data: Drop['data'], key: string[]): string {
-  let m = message.replace(/Failing row contains \(.*?\)(?=;|$)/gs, 'Failing row contains (…)').replace(/\(([^()]*)\)=\(([^()]*)\)/g, '($1)=(…)');
-  const keep = new Set(key);
-  const values = typeof data === 'string' ? [data] : data ? Object.entries(data).filter(([k]) => !keep.has(k)).map(([, v]) => v) : [];
-  for (const v of values) {
+  let m = message;
+  // Only messages that can list a row or a key's value pay for the two patterns.
+  if (m.includes('Failing row contains (')) m = m.replace(/Failing row contains \(.*?\)(?=;|$)/gs, 'Failing row contains (…)');
+  if (m.includes(')=(')) m = m.replace(/\(([^()]*)\)=\(([^()]*)\)/g, '($1)=(…)');
+  const scrub = (v: unknown) => {
     const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
     if (s.length >= 2 && m.includes(s)) m = m.split(s).join('…');
-  }
+  };
+  if (typeof data === 'string') scrub(data);
+  else if (data) for (const k in data) if (!key.includes(k)) scrub(data[k]);
   return m;
 }
 
