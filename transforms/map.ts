@@ -118,13 +118,18 @@ function compile(rule: MapRule): { fn: Compiled; src?: Getter; srcName?: string 
  * filling `{}` in a loop, where every call and store is megamorphic). Field names enter the code only
  * as JSON string literals. Returns the index of the field whose lookup failed, or the new record data.
  */
-function buildOutput(names: string[], fns: Compiled[], mayFail: boolean[]): (d: Row) => Row | number {
+function buildOutput(names: string[], fns: Compiled[], mayFail: boolean[], keep: boolean): (d: Row) => Row | number {
   const lines: string[] = [];
   for (let i = 0; i < names.length; i++) {
     lines.push(`const v${i} = f[${i}](d);`);
     if (mayFail[i]) lines.push(`if (v${i} === U) return ${i};`);
   }
-  const body = `return (d) => { ${lines.join(' ')} return { ${names.map((n, i) => `${JSON.stringify(n)}: v${i}`).join(', ')} }; };`;
+  // keep: the record's fields copied by one spread (V8 clones same-shaped objects at once; the
+  // spread defines own data properties, so even a "__proto__" field is copied as data), then the rules' outputs.
+  const out = keep
+    ? `const o = { ...d }; ${names.map((n, i) => `o[${JSON.stringify(n)}] = v${i};`).join(' ')} return o;`
+    : `return { ${names.map((n, i) => `${JSON.stringify(n)}: v${i}`).join(', ')} };`;
+  const body = `return (d) => { ${lines.join(' ')} ${out} };`;
   return new Function('f', 'U', body)(fns, UNMAPPED) as (d: Row) => Row | number;
 }
 
@@ -137,9 +142,9 @@ export function mapStage(fields: Record<string, MapRule>, keep: boolean): Stage 
     const c = compiled[i];
     return reject(rec, 'UNMAPPED_VALUE', `${names[i]}: ${c.srcName} value ${show(c.src!(rec.data))} is not in the lookup table`, c.srcName);
   };
-  // An object literal key "__proto__" would set the prototype: such configs take the plain loop.
-  if (!keep && !names.includes('__proto__')) {
-    const build = buildOutput(names, fns, compiled.map((c) => c.src !== undefined));
+  // An object literal key "__proto__" (or an assignment to it) would set the prototype: such configs take the plain loop.
+  if (!names.includes('__proto__')) {
+    const build = buildOutput(names, fns, compiled.map((c) => c.src !== undefined), keep);
     return {
       process(rec: Rec) {
         const out = build(rec.data);

@@ -16,6 +16,17 @@ describe('map', () => {
     const { out } = await runStage(stage({ keep: true, fields: { a: { from: 'b' } } }), [{ a: 1, b: 2, c: 3 }]);
     expect(out[0].data).toEqual({ a: 2, b: 2, c: 3 });
   });
+  it('keep: true copies the record as it is (key order, a "__proto__" field as data, the input not changed), rules read the input, a failed lookup leaves the record as it came', async () => {
+    const rec = JSON.parse('{"emp":"E1","__proto__":"p","type":"正社員","name":"山田"}');
+    const s = stage({ keep: true, fields: { name: { from: 'emp' }, kind: { lookup: 'type', table: EMPLOYMENT } } });
+    const { out, drops } = await runStage(s, [rec, { emp: 'E2', type: '不明', name: '佐藤' }]);
+    expect(Object.keys(out[0].data)).toEqual(['emp', '__proto__', 'type', 'name', 'kind']);
+    expect(Object.getPrototypeOf(out[0].data)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out[0].data, '__proto__')?.value).toBe('p');
+    expect(out[0].data).toMatchObject({ emp: 'E1', type: '正社員', name: 'E1', kind: '正社員' });
+    expect(rec.name).toBe('山田');
+    expect(drops.map((d) => [d.code, d.data])).toEqual([['UNMAPPED_VALUE', { emp: 'E2', type: '不明', name: '佐藤' }]]);
+  });
   it('copy with default and constants', async () => {
     const { out } = await runStage(stage({ fields: { pos: { from: 'position', default: '一般' }, src: { const: 'smarthr' } } }), [{ position: '' }, { position: '部長' }]);
     expect(out.map((r) => r.data)).toEqual([{ pos: '一般', src: 'smarthr' }, { pos: '部長', src: 'smarthr' }]);
