@@ -2,9 +2,9 @@
  * A set of strings kept off the JavaScript heap, for stages that must remember every key of a run
  * (dedupe keep-first). A `Set<string>` of a million keys is a million strings the garbage collector
  * traces on every full collection, and its growth rehashes them: in the full employee chain that was
- * 1.1 s of `Set.add` and most of 2 s of GC. Here a key is hashed once (two 32-bit FNV-1a variants: one
- * picks the slot, the other is a fingerprint), its UTF-16 code units are copied into an arena, and the
- * open-addressing table holds numbers only. Exact: a fingerprint match is confirmed by comparing the
+ * 1.1 s of `Set.add` and most of 2 s of GC. Here a key is hashed once (32-bit FNV-1a, mixed; its low
+ * bits pick the slot, all 32 screen the entries met), its UTF-16 code units are copied into an arena,
+ * and the open-addressing table holds numbers only. Exact: a hash match is confirmed by comparing the
  * stored code units with the key's (UTF-16, so keys that differ only in lone surrogates stay apart).
  */
 
@@ -15,7 +15,6 @@ export class KeySet {
   private slots: Int32Array;
   private mask: number;
   private hashes: Int32Array;
-  private prints: Int32Array;
   private starts: Float64Array;
   private lengths: Int32Array;
   private arena: Buffer;
@@ -28,7 +27,6 @@ export class KeySet {
     this.slots = new Int32Array(cap);
     this.mask = cap - 1;
     this.hashes = new Int32Array(cap >> 1);
-    this.prints = new Int32Array(cap >> 1);
     this.starts = new Float64Array(cap >> 1);
     this.lengths = new Int32Array(cap >> 1);
     this.arena = Buffer.allocUnsafe(Math.max(1024, expected * 32));
@@ -41,22 +39,19 @@ export class KeySet {
   /** Adds the key; true when it was not in the set yet. */
   add(key: string): boolean {
     let h = 0x811c9dc5 | 0;
-    let f = 0x01000193 ^ key.length;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      h = Math.imul(h ^ c, 0x01000193);
-      f = Math.imul(f ^ c, 0x5bd1e995);
-      f ^= f >>> 15;
-    }
-    h ^= h >>> 13;
-    const { slots, mask, prints } = this;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    const { slots, mask, hashes } = this;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const e = slots[s];
       if (e === EMPTY) {
-        this.insert(s, h, f, key);
+        this.insert(s, h, key);
         return true;
       }
-      if (prints[e - 1] === f && this.same(e - 1, key)) return false;
+      // The whole 32-bit hash (the slot uses its low bits) screens out most entries before a comparison.
+      if (hashes[e - 1] === h && this.same(e - 1, key)) return false;
     }
   }
 
@@ -72,7 +67,7 @@ export class KeySet {
     return true;
   }
 
-  private insert(slot: number, h: number, f: number, key: string): void {
+  private insert(slot: number, h: number, key: string): void {
     const bytes = key.length * 2;
     if (this.used + bytes > this.arena.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + bytes));
@@ -81,7 +76,6 @@ export class KeySet {
     }
     const e = this.count++;
     this.hashes[e] = h;
-    this.prints[e] = f;
     this.starts[e] = this.used;
     this.lengths[e] = bytes;
     // UTF-16LE code units written by hand: cheaper than a Buffer.write call for short keys.
@@ -107,7 +101,6 @@ export class KeySet {
     }
     const widen = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(cap >> 1); b.set(a); return b; };
     this.hashes = widen(this.hashes, (n) => new Int32Array(n));
-    this.prints = widen(this.prints, (n) => new Int32Array(n));
     this.starts = widen(this.starts, (n) => new Float64Array(n));
     this.lengths = widen(this.lengths, (n) => new Int32Array(n));
     this.slots = slots;
