@@ -27,6 +27,7 @@ import { enqueueTenants } from '../jobs/enqueue.ts';
 import { ensureLedger } from '../jobs/ledger.ts';
 import { ensureRunsTable } from '../db/runs.ts';
 import { isEntry, withBenchDb } from './entry.ts';
+import { crewsSyncPipeline } from '../sandbox/smarthr/crews-sync.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'email'];
@@ -42,29 +43,7 @@ export interface TenantRunsLevel {
 }
 export interface TenantRunsResult { tenants: number; employees: number; rate: number; latency_ms: number; levels: TenantRunsLevel[]; note: string }
 
-const pipelineYaml = `name: crews-sync
-key: [emp_code]
-source: { type: json, path: "\${HR_MASTER}" }
-transforms:
-  - type: diff
-    key: [emp_code]
-    fields: [${FIELDS.slice(1).join(', ')}]
-    carry: [id]
-    target:
-      type: smarthr.crews
-      base_url: "\${SMARTHR_URL}"
-      token: "\${SMARTHR_TOKEN}"
-      rate_limit: \${SMARTHR_RATE_LIMIT}
-      fields: [id, ${FIELDS.join(', ')}]
-sinks:
-  - type: smarthr.crews
-    base_url: "\${SMARTHR_URL}"
-    token: "\${SMARTHR_TOKEN}"
-    rate_limit: \${SMARTHR_RATE_LIMIT}
-    fields: [${FIELDS.join(', ')}]
-    on_create: { emp_status: employed }
-errors: { type: csv, path: "errors/{run_id}.csv" }
-`;
+const pipelineYaml = crewsSyncPipeline({ fields: FIELDS });
 
 async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `renkei_bench_${crypto.randomBytes(4).toString('hex')}`;

@@ -25,32 +25,10 @@ import { enqueueTenants } from '../../jobs/enqueue.ts';
 import { syncSchedules, fireTick, type TickData } from '../../jobs/schedule.ts';
 import { jobsStatus } from '../../jobs/status.ts';
 import { verifySignature } from '../../engine/notify.ts';
+import { crewsSyncPipeline } from '../../sandbox/smarthr/crews-sync.ts';
 
 const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'email'];
-const PIPELINE = `name: crews-sync
-key: [emp_code]
-source: { type: json, path: "\${HR_MASTER}" }
-transforms:
-  - type: diff
-    key: [emp_code]
-    fields: [${FIELDS.slice(1).join(', ')}]
-    carry: [id]
-    target:
-      type: smarthr.crews
-      base_url: "\${SMARTHR_URL}"
-      token: "\${SMARTHR_TOKEN}"
-      rate_limit: \${SMARTHR_RATE_LIMIT:-50}
-      fields: [id, ${FIELDS.join(', ')}]
-sinks:
-  - type: smarthr.crews
-    base_url: "\${SMARTHR_URL}"
-    token: "\${SMARTHR_TOKEN}"
-    rate_limit: \${SMARTHR_RATE_LIMIT:-50}
-    fields: [${FIELDS.join(', ')}]
-    on_create: { emp_status: employed }
-errors: { type: csv, path: "errors/{run_id}.csv" }
-guards: { min_source_ratio: 0.5 }
-`;
+const PIPELINE = crewsSyncPipeline({ fields: FIELDS, rateDefault: 50, guards: '{ min_source_ratio: 0.5 }' });
 const T: QueueTimings = { leaseSeconds: 30, retryLimit: 2, retryDelaySeconds: 1, maintenanceSeconds: 1, pollingSeconds: 0.5 };
 
 let db: TestDb;

@@ -15,6 +15,7 @@ import { generateTenant } from '../../sandbox/generate/tenant.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import { ROOT, cliEnv, runMain } from '../helpers/cli.ts';
 import { jobsStatus } from '../../jobs/status.ts';
+import { crewsSyncPipeline } from '../../sandbox/smarthr/crews-sync.ts';
 
 const N = 50;
 const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'birth_at', 'email'];
@@ -24,32 +25,7 @@ const id = (i: number) => `t${String(i).padStart(2, '0')}`;
 /** The company whose sandbox answers slowly: its run is the one caught mid-way by the SIGKILL. */
 const SLOW = 0;
 
-const PIPELINE = `name: crews-sync
-key: [emp_code]
-source: { type: json, path: "\${HR_MASTER}" }
-transforms:
-  - type: normalize
-    fields: { birth_at: date }
-  - type: diff
-    key: [emp_code]
-    fields: [${FIELDS.slice(1).join(', ')}]
-    carry: [id]
-    target:
-      type: smarthr.crews
-      base_url: "\${SMARTHR_URL}"
-      token: "\${SMARTHR_TOKEN}"
-      rate_limit: \${SMARTHR_RATE_LIMIT}
-      fields: [id, ${FIELDS.join(', ')}]
-sinks:
-  - type: smarthr.crews
-    base_url: "\${SMARTHR_URL}"
-    token: "\${SMARTHR_TOKEN}"
-    rate_limit: \${SMARTHR_RATE_LIMIT}
-    concurrency: 2
-    fields: [${FIELDS.join(', ')}]
-    on_create: { emp_status: employed }
-errors: { type: csv, path: "errors/{run_id}.csv" }
-`;
+const PIPELINE = crewsSyncPipeline({ fields: FIELDS, dates: ['birth_at'], concurrency: 2 });
 
 const states = Array.from({ length: N }, (_, i) => generateTenant({ employees: 5, seed: `jobs-${i}` }));
 const rate = (i: number) => 4 + (i % 4) * 3;
