@@ -11,15 +11,14 @@
 import type http from 'node:http';
 import crypto from 'node:crypto';
 import { readJsonObject } from '../shared/http.ts';
-import { SandboxKit, listen, type Dialect } from '../shared/kit.ts';
+import { SandboxKit, faultOptions, listen, type Dialect, type FaultOptions } from '../shared/kit.ts';
 import type { SandboxStats } from '../shared/stats.ts';
-import type { FaultBurst } from '../shared/faults.ts';
 import { KOT_SANDBOX_EDITIONS, type KotEdition } from './editions.ts';
 import { generateKotCompany } from './generate.ts';
 import { KotError, kotErrorBody, route } from './routes.ts';
 import type { KotState } from './state.ts';
 
-export interface KingoftimeSandboxOptions {
+export interface KingoftimeSandboxOptions extends FaultOptions {
   port?: number;
   /** Employees of the SmartHR tenant of the same seed this company mirrors (default 100). */
   employees?: number;
@@ -36,14 +35,6 @@ export interface KingoftimeSandboxOptions {
   closedHours?: string[];
   /** Server limit in requests per second; 0 = unlimited (default 5). */
   rateLimit?: number;
-  failRate?: number;
-  latencyMs?: number;
-  /** Delay of an injected slow response, in ms (default 1500). */
-  slowMs?: number;
-  /** Scripted fault bursts (sandbox/shared/faults.ts); `closed` answers as closed hours do (403, code 104). */
-  faults?: readonly FaultBurst[];
-  /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
-  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   /** The token is refused as coming from an address it does not permit (403, code 105). */
   refuseIp?: boolean;
 }
@@ -90,7 +81,7 @@ export async function startKingoftimeSandbox(o: KingoftimeSandboxOptions = {}): 
   const closed = spans(o.closedHours ?? ['08:30-10:00', '17:30-18:30']);
   const { basePath, product } = KOT_SANDBOX_EDITIONS[edition];
   const token = o.token ?? crypto.randomBytes(24).toString('hex');
-  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 5, rateLimitHeaders: false, failRate: o.failRate, latencyMs: o.latencyMs, slowMs: o.slowMs, faults: o.faults, onAdmit: o.onAdmit, seed, dialect: kotDialect });
+  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 5, rateLimitHeaders: false, ...faultOptions(o), seed, dialect: kotDialect });
   const requests: KingoftimeSandbox['requests'] = [];
   let serial = 0;
   const env = { state, seed, today, keySerial: () => String(++serial) };

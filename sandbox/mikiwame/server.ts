@@ -9,30 +9,21 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRng } from '../generate/prng.ts';
-import { SandboxKit, listen, type Dialect } from '../shared/kit.ts';
+import { SandboxKit, faultOptions, listen, type Dialect, type FaultOptions } from '../shared/kit.ts';
 import { readJsonObject, sendText } from '../shared/http.ts';
 import type { SandboxStats } from '../shared/stats.ts';
-import type { FaultBurst } from '../shared/faults.ts';
 import { MW_ERRORS, MwError } from './errors.ts';
 import { generateMikiwame } from './generate.ts';
 import { route } from './routes.ts';
 import type { MikiwameState } from './state.ts';
 
-export interface MikiwameSandboxOptions {
+export interface MikiwameSandboxOptions extends FaultOptions {
   port?: number;
   /** Employees to generate (0: an empty tenant, seeded through the write API). Default 0. */
   employees?: number;
   seed?: string | number;
   /** Server limit in requests per second; 0 = unlimited. Default 10. */
   rateLimit?: number;
-  failRate?: number;
-  latencyMs?: number;
-  /** Delay of an injected slow response, in ms (default 1500). */
-  slowMs?: number;
-  /** Scripted fault bursts (sandbox/shared/faults.ts). */
-  faults?: readonly FaultBurst[];
-  /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
-  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   token?: string;
   /** The sandbox's clock (linkage expiry); default real time. */
   now?: () => Date;
@@ -65,7 +56,7 @@ export async function startMikiwameSandbox(o: MikiwameSandboxOptions = {}): Prom
   const state = o.state
     ?? (o.statePath && fs.existsSync(o.statePath) ? JSON.parse(fs.readFileSync(o.statePath, 'utf8')) as MikiwameState : generateMikiwame({ employees: o.employees ?? 0, seed, now: now() }));
   const token = o.token ?? crypto.randomBytes(24).toString('hex');
-  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 10, failRate: o.failRate, latencyMs: o.latencyMs, slowMs: o.slowMs, faults: o.faults, onAdmit: o.onAdmit, seed, dialect });
+  const kit = new SandboxKit({ rateLimit: o.rateLimit ?? 10, ...faultOptions(o), seed, dialect });
   const rng = createRng(`mikiwame-writes:${seed}`);
   let base = '';
   const sb = { writeRequests: 0 };

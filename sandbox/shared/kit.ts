@@ -41,6 +41,12 @@ export interface KitOptions {
   dialect: Dialect;
 }
 
+/** The fault and latency options every sandbox takes, passed on to its kit as they are. */
+export type FaultOptions = Pick<KitOptions, 'failRate' | 'latencyMs' | 'slowMs' | 'faults' | 'onAdmit'>;
+
+/** Picks {@link FaultOptions} out of a sandbox's options. */
+export const faultOptions = (o: FaultOptions): FaultOptions => ({ failRate: o.failRate, latencyMs: o.latencyMs, slowMs: o.slowMs, faults: o.faults, onAdmit: o.onAdmit });
+
 /** Admission of one request: headers to add to its reply, and the fault drawn for it. */
 export interface Admitted { headers: Record<string, string>; fault: Fault | null }
 

@@ -13,11 +13,10 @@ import { loadState, saveState, type SmarthrState } from './state.ts';
 import { ApiError, ERRORS, errorBody, readJson, sendError, sendText } from './http-util.ts';
 import { CrewLists, readRoute, type Reply } from './routes-read.ts';
 import { writeRoute } from './routes-write.ts';
-import { SandboxKit, listen, type Dialect } from '../shared/kit.ts';
+import { SandboxKit, faultOptions, listen, type Dialect, type FaultOptions } from '../shared/kit.ts';
 import type { SandboxStats } from '../shared/stats.ts';
-import type { FaultBurst } from '../shared/faults.ts';
 
-export interface SmarthrSandboxOptions {
+export interface SmarthrSandboxOptions extends FaultOptions {
   port?: number;
   /** Crews to generate when no state is given or loaded. */
   employees?: number;
@@ -29,16 +28,6 @@ export interface SmarthrSandboxOptions {
   rateLimit?: number;
   /** Send x-rate-limit-* headers (default true); false = a limit clients learn of only from 429s. */
   rateLimitHeaders?: boolean;
-  /** Probability that a request meets an injected fault. */
-  failRate?: number;
-  /** Added to every response, in ms. */
-  latencyMs?: number;
-  /** Delay of an injected slow response, in ms. */
-  slowMs?: number;
-  /** Scripted fault bursts (sandbox/shared/faults.ts): a 429 storm, a 5xx burst, a reset on the n-th write … */
-  faults?: readonly FaultBurst[];
-  /** Told of every request admitted past the rate limit (tests: kill a client mid-run). */
-  onAdmit?: (req: { method: string; path: string }) => void | Promise<void>;
   /** State file: loaded when it exists, saved on stop() and save(). */
   statePath?: string;
   /** Use this state instead of generating one. */
@@ -81,7 +70,7 @@ export async function startSmarthrSandbox(opts: SmarthrSandboxOptions = {}): Pro
   let token = opts.token ?? crypto.randomBytes(24).toString('hex');
   const renderer = new Renderer(state, new Set(opts.hiddenFields ?? []));
   if (opts.prerender) renderer.warm();
-  const kit = new SandboxKit({ rateLimit: opts.rateLimit ?? 10, rateLimitHeaders: opts.rateLimitHeaders, failRate: opts.failRate, latencyMs: opts.latencyMs, slowMs: opts.slowMs, faults: opts.faults, onAdmit: opts.onAdmit, seed, dialect: smarthrDialect });
+  const kit = new SandboxKit({ rateLimit: opts.rateLimit ?? 10, rateLimitHeaders: opts.rateLimitHeaders, ...faultOptions(opts), seed, dialect: smarthrDialect });
   const stats = kit.stats;
   const lists = new CrewLists();
   const writeRng = createRng(`writes:${seed}`);
