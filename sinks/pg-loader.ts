@@ -165,14 +165,12 @@ export class PgLoader implements Sink {
         const seg = this.seg ?? this.startSegment();
         const chunk = seg.chunker.add(seg.direct ? this.encodeDirect(rec.data) : this.encode(rec.data, seg.rows.length));
         seg.rows.add(rec, seg.chunker);
-        if (!seg.copy.error) {
-          if (chunk) {
-            await seg.copy.write(chunk);
-            // Let the connection's answers in: encoding never waits on I/O by itself, so without a
-            // turn of the event loop the server would sit idle between a segment's end and the
-            // next COPY until the next file read (measured: ~8 ms a segment).
-            if (this.pending) await yieldToIo();
-          }
+        if (chunk && !seg.copy.error) {
+          await seg.copy.write(chunk);
+          // Let the connection's answers in: encoding never waits on I/O by itself, so without a
+          // turn of the event loop the server would sit idle between a segment's end and the
+          // next COPY until the next file read (measured: ~8 ms a segment).
+          if (this.pending) await yieldToIo();
         }
         if (seg.rows.length >= limit) await this.rotate();
       }
@@ -246,7 +244,7 @@ export class PgLoader implements Sink {
   }
 
   /** Ends the open segment's COPY and queues what follows it, without waiting for the server. */
-  private async close1(seg: Segment): Promise<void> {
+  private async endCopy(seg: Segment): Promise<void> {
     const rest = seg.chunker.take();
     if (rest) await seg.copy.write(rest);
     seg.after.push(seg.copy.end());
@@ -254,8 +252,7 @@ export class PgLoader implements Sink {
     // and each answer waits for the event loop, which the records keep busy — a round trip per
     // statement cost ~2.5 ms a segment. It also opens the next segment's savepoint.
     const then = ['RELEASE SAVEPOINT renkei_segment', 'SAVEPOINT renkei_segment'];
-    // Upsert: the work table's rows into the target (last duplicate wins), then empty the work table.
-    if (this.moveSql && !seg.direct) then.unshift(this.moveSql, `TRUNCATE ${this.workTable}`);
+    if (this.moveSql && !seg.direct) then.unshift(...this.moveStatements());
     seg.after.push(this.send(then.join('; ')));
     this.savepointQueued = true;
   }
@@ -264,7 +261,7 @@ export class PgLoader implements Sink {
   private async rotate(): Promise<void> {
     const seg = this.seg!;
     this.seg = undefined;
-    await this.close1(seg);
+    await this.endCopy(seg);
     const prev = this.pending;
     this.pending = seg;
     if (prev) await this.settle(prev);
@@ -332,14 +329,8 @@ export class PgLoader implements Sink {
   }
 
   /** Upsert: the work table's rows into the target (last duplicate wins), then empty the work table. */
-  private async move(): Promise<Error | undefined> {
-    try {
-      await this.client!.query(this.moveSql!);
-      await this.client!.query(`TRUNCATE ${this.workTable}`);
-      return undefined;
-    } catch (e) {
-      return e as Error;
-    }
+  private moveStatements(): string[] {
+    return [this.moveSql!, `TRUNCATE ${this.workTable}`];
   }
 
   /** Splits a refused range until every bad row is alone; good parts are loaded on the way. */
@@ -382,7 +373,7 @@ export class PgLoader implements Sink {
       }
     }
     let err = await copy.end();
-    if (!err && this.moveSql) err = await this.move();
+    if (!err && this.moveSql) err = await this.send(this.moveStatements().join('; '));
     if (err) {
       this.assertRowError(err);
       await c.query('ROLLBACK TO SAVEPOINT renkei_part');
