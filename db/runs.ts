@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
-import { escapeText } from '../sinks/pg-copy-text.ts';
+import { escapeText } from './copy-text.ts';
 import type { RunReport } from '../engine/report.ts';
 import { pidAlive } from './file-lock.ts';
 import { ensureSchema } from './schema.ts';

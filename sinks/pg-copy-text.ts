@@ -5,6 +5,7 @@
  * thread (performance.md), so the per-row work is one small string and one copy into a slab.
  */
 import type { Row } from '../engine/types.ts';
+import { COPY_SPECIAL, COPY_SPECIAL_G, escapeCopyChar, escapeText } from '../db/copy-text.ts';
 
 /** Column types the sink accepts (also used verbatim in CREATE TABLE, hence the allow-list). */
 export const COLUMN_TYPES = [
@@ -15,16 +16,6 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** A column to load: its SQL name, type, and the record field it comes from. */
 export interface CopyColumn { name: string; type: ColumnType; from: string }
-
-const SPECIAL = /[\\\t\n\r]/;
-const SPECIAL_G = /[\\\t\n\r]/g;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const escapeChar = (c: string): string => ESCAPES[c];
-
-/** Escape a string for COPY TEXT (the fast path returns it untouched). */
-export function escapeText(s: string): string {
-  return SPECIAL.test(s) ? s.replace(SPECIAL_G, escapeChar) : s;
-}
 
 /** A Date as a calendar date: UTC, because date-only values parse to UTC midnight in JavaScript. */
 const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
@@ -63,7 +54,7 @@ export function rowEncoder(columns: readonly CopyColumn[], withSeq = false): (ro
       const v = row[from[i]];
       if (i > 0) line += '\t';
       // Strings dominate (CSV input): inline them, unless the column wants JSON.
-      if (typeof v === 'string' && !jsonCol[i]) line += SPECIAL.test(v) ? v.replace(SPECIAL_G, escapeChar) : v;
+      if (typeof v === 'string' && !jsonCol[i]) line += COPY_SPECIAL.test(v) ? v.replace(COPY_SPECIAL_G, escapeCopyChar) : v;
       else line += encodeValue(v, types[i]);
     }
     return withSeq ? `${line}\t${seq ?? 0}\n` : line + '\n';
@@ -112,14 +103,4 @@ export class CopyChunker {
     this.start = this.off;
     return chunk;
   }
-}
-
-const UNESCAPE: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' };
-
-/**
- * A COPY TEXT line as {@link rowEncoder} wrote it (without its line end) → its fields: `\N` is null,
- * the four escapes are undone. Exact for strings and nulls, which is all it is used for.
- */
-export function decodeTextLine(line: string): Array<string | null> {
-  return line.split('\t').map((f) => (f === '\\N' ? null : f.includes('\\') ? f.replace(/\\[\\tnr]/g, (e) => UNESCAPE[e]) : f));
 }

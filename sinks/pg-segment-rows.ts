@@ -8,7 +8,8 @@
  * fields (every CSV record loaded as is); any other record is kept as it is.
  */
 import type { Rec, Row } from '../engine/types.ts';
-import { decodeTextLine, type CopyChunker, type CopyColumn } from './pg-copy-text.ts';
+import type { CopyChunker, CopyColumn } from './pg-copy-text.ts';
+import { copyFields } from '../db/copy-text.ts';
 
 export class SegmentRows {
   private readonly origins: string[] = [];
@@ -65,7 +66,7 @@ export class SegmentRows {
   rec(i: number): Rec {
     const kept = this.kept.get(i);
     if (kept) return kept;
-    const fields = decodeTextLine(this.lineText(i));
+    const fields = copyFields(this.lineText(i));
     const data: Row = {};
     for (let c = 0; c < this.columns.length; c++) data[this.columns[c].from] = fields[c];
     return { origin: this.origins[i], data };

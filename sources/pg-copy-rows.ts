@@ -7,16 +7,7 @@
  * Text format: fields separated by tab, rows ended by newline, `\N` is NULL, and in values COPY TO
  * writes `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, `\v` (never octal or hex escapes; those are read too).
  */
-
-const ESC: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-
-/** Undo COPY text escaping of one field. */
-export function unescapeCopy(f: string): string {
-  return f.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, c: string) => {
-    if (c.length > 1 || /[0-7]/.test(c)) return String.fromCharCode(c[0] === 'x' ? parseInt(c.slice(1), 16) : parseInt(c, 8));
-    return ESC[c] ?? c;
-  });
-}
+import { copyFields } from '../db/copy-text.ts';
 
 /** Splits COPY text chunks into rows; `push` each chunk, then `end()`. */
 export class CopyTextRows {
@@ -48,16 +39,5 @@ export class CopyTextRows {
 }
 
 function rowsOf(text: string): Array<Array<string | null>> {
-  const lines = text.split('\n');
-  const out: Array<Array<string | null>> = new Array(lines.length);
-  for (let r = 0; r < lines.length; r++) {
-    const fields: Array<string | null> = lines[r].split('\t');
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i] as string;
-      if (f.length >= 2 && f.charCodeAt(0) === 92 /* \ */) fields[i] = f === '\\N' ? null : unescapeCopy(f);
-      else if (f.includes('\\')) fields[i] = unescapeCopy(f);
-    }
-    out[r] = fields;
-  }
-  return out;
+  return text.split('\n').map(copyFields);
 }
