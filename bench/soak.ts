@@ -34,6 +34,7 @@ import { createRng } from '../sandbox/generate/prng.ts';
 import { newPool } from '../db/connect.ts';
 import { withBenchDb } from './entry.ts';
 import { cliFlavour } from './cli-process.ts';
+import { farClosedWindow } from '../sandbox/kingoftime/far-window.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PIPELINE = path.join(ROOT, 'pipelines', 'smarthr-to-kingoftime.yaml');
@@ -69,11 +70,7 @@ const MIN_ROUNDS = Math.round(num('min-rounds', 1, 1000));
 // its closed hours never answer, and the client's closed windows are one minute twelve hours away.
 const D = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 const NOON = Date.parse(`${D}T12:00:00+09:00`);
-const AWAY = (() => {
-  const m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
-  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
-  return `[${hm(m)}-${hm((m + 1) % 1440)}]`;
-})();
+const AWAY = farClosedWindow();
 const PARAMS = ['--param', 'division=1000', '--param', 'working_type=1', '--param', `date=${D}`,
   '--set', `transforms[2].target.closed_windows=${AWAY}`, '--set', `sinks[0].closed_windows=${AWAY}`];
 

@@ -17,18 +17,11 @@ import {
   smarthrSnapshot, tableDuplicates, tableSnapshot, until,
 } from '../helpers/faults.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { farClosedWindow } from '../../sandbox/kingoftime/far-window.ts';
 
 let db: TestDb;
 const getDb = (): TestDb => db;
 beforeAll(async () => { db = await freshDb(); });
-
-/** A closed window of one minute (Tokyo time) that neither the real clock nor the sandboxes' virtual noon reaches during the test. */
-function awayWindow(): string {
-  let m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
-  if (Math.abs(m - 720) < 30) m = (m + 120) % 1440;
-  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
-  return `[${hm(m)}-${hm((m + 1) % 1440)}]`;
-}
 
 const copyUnderWay = async (d: TestDb): Promise<boolean> => (await d.pool.query(
   `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'renkei sink:postgres %' AND query ILIKE 'COPY %'`)).rowCount! > 0;
@@ -84,7 +77,7 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
       world: async (f, d) => {
         const w = await kotWorld(f, d);
         w.params = ['division=3000', 'working_type=2', `date=${D}`];
-        const away = awayWindow();
+        const away = farClosedWindow();
         w.set = [`transforms[2].target.closed_windows=${away}`, `sinks[0].closed_windows=${away}`, 'sinks[0].concurrency=1'];
         return w;
       },
@@ -102,7 +95,7 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
       world: async (f, d) => {
         const w = await kotWorld(f, d, { table: 'kot_daily_workings', employees: 300, withSmarthr: false });
         w.params = ['start=2026-03-01', 'end=2026-03-31'];
-        w.set = [`source.closed_windows=${awayWindow()}`, 'options.batch_size=200'];
+        w.set = [`source.closed_windows=${farClosedWindow()}`, 'options.batch_size=200'];
         return w;
       },
       snapshot: (_w, d) => tableSnapshot(d, 'kot_daily_workings', ['employee_key', 'work_date']),
@@ -118,7 +111,7 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
       world: async (f, d) => {
         const w = await kotWorld(f, d);
         w.params = [`office=${w.sh!.state.biz_establishments[0].id}`, `date=${D}`];
-        w.set = [`source.closed_windows=${awayWindow()}`, 'sinks[0].concurrency=1'];
+        w.set = [`source.closed_windows=${farClosedWindow()}`, 'sinks[0].concurrency=1'];
         return w;
       },
       snapshot: async (w) => smarthrSnapshot(w.sh!),

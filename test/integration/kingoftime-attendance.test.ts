@@ -12,12 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKingoftimeSandbox, type KingoftimeSandbox } from '../../sandbox/kingoftime/server.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import { ROOT, runMain } from '../helpers/cli.ts';
+import { farClosedWindow } from '../../sandbox/kingoftime/far-window.ts';
 
-const AWAY = (() => {
-  const m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
-  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
-  return `[${hm(m)}-${hm((m + 1) % 1440)}]`;
-})();
+const AWAY = farClosedWindow();
 
 let kot: KingoftimeSandbox;
 let db: TestDb;

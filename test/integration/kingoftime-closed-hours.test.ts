@@ -22,6 +22,7 @@ import { startKingoftimeSandbox, type KingoftimeSandbox } from '../../sandbox/ki
 import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/server.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { tokyo, virtualClock, type VirtualClock } from '../helpers/virtual-clock.ts';
+import { farClosedWindow } from '../../sandbox/kingoftime/far-window.ts';
 
 const SEED = 'k9';
 let sh: SmarthrSandbox;
@@ -123,11 +124,7 @@ describe('KING OF TIME closed hours (K9)', () => {
 });
 
 /** One closed minute twelve hours from now: these tests read on the real clock, whatever time they run at. */
-const AWAY = (() => {
-  const m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
-  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
-  return [`${hm(m)}-${hm((m + 1) % 1440)}`];
-})();
+const AWAY = [farClosedWindow().slice(1, -1)];
 
 describe('KING OF TIME profile: throttling, IP restriction, proxy', () => {
   it('backs off 429 {"code":"303"} throttling and still reads the whole list', async () => {

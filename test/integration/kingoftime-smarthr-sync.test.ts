@@ -14,6 +14,7 @@ import { startSmarthrSandbox, type SmarthrSandbox } from '../../sandbox/smarthr/
 import type { Plan } from '../../sync/plan.ts';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import { ROOT, runMain } from '../helpers/cli.ts';
+import { farClosedWindow } from '../../sandbox/kingoftime/far-window.ts';
 
 const SEED = 'kot-sync';
 const N = 60;
@@ -33,11 +34,7 @@ const cli = (args: string[]) => runMain(args, env, dir);
  * The client keeps KOT's closed hours on the real clock: tests replace them with one minute twelve
  * hours from now (the sandboxes run on a fixed noon), so a test run at 08:45 JST does not wait (K9 has its own tests).
  */
-const AWAY = (() => {
-  const m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
-  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
-  return `[${hm(m)}-${hm((m + 1) % 1440)}]`;
-})();
+const AWAY = farClosedWindow();
 const kotSetsToSmarthr = ['--set', `source.closed_windows=${AWAY}`];
 const kotSetsToKot = ['--set', `transforms[2].target.closed_windows=${AWAY}`, '--set', `sinks[0].closed_windows=${AWAY}`];
 const toSmarthr = (...extra: string[]) => ['--param', `office=${office}`, '--param', `date=${D}`, ...kotSetsToSmarthr, ...extra];

@@ -25,6 +25,7 @@ import { startKingoftimeSandbox, type KingoftimeSandbox } from '../../sandbox/ki
 import { ROOT, runMain, type CliResult } from '../helpers/cli.ts';
 import { serverUrl } from '../helpers/db.ts';
 import { sh as shApi, startPair, type Pair } from '../helpers/mikiwame.ts';
+import { farClosedWindow } from '../../sandbox/kingoftime/far-window.ts';
 
 const tag = crypto.randomBytes(3).toString('hex');
 /** G5: every one of these is used by a run; none may show in any artifact. */
@@ -67,11 +68,7 @@ const personValues = (): string[] => [
 
 const D = '2026-04-01';
 const NOON = () => Date.parse(`${D}T12:00:00+09:00`);
-const AWAY = (() => {
-  const m = (Math.floor(Date.now() / 60_000) + 9 * 60 + 720) % 1440;
-  const hm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
-  return `[${hm(m)}-${hm((m + 1) % 1440)}]`;
-})();
+const AWAY = farClosedWindow();
 
 let dir: string;
 let home: string;
