@@ -67,6 +67,25 @@ ${extra}`);
   return `${name}.yaml`;
 }
 
+/** A JSON source diffed against rest-target.json, written to a SmartHR sandbox one request at a time. */
+const restPipeline = (name: string, url: string, extra = ''): string => `name: once-${name}
+key: [emp_code]
+source: { type: json, path: ${name}-source.json }
+transforms:
+  - type: diff
+    key: [emp_code]
+    fields: [last_name, first_name]
+    target: { type: json, path: rest-target.json }
+sinks:
+  - type: smarthr.crews
+    base_url: "${url}"
+    token: \${SMARTHR_TOKEN}
+    rate_limit: 1000
+    concurrency: 1
+    fields: [emp_code, last_name, first_name, gender, email]
+errors: { type: csv, path: '${name}-errors/{run_id}.csv' }
+${extra}`;
+
 describe('G7: applying one plan twice never writes its records twice', () => {
   it('G7: plan → apply → apply again: the second apply writes nothing, exits 1 with one line naming the run; --again applies again', async () => {
     const p = pgPipeline('once_pg');
@@ -161,25 +180,7 @@ describe('G7: applying one plan twice never writes its records twice', () => {
   });
 
   it('G7: a REST apply that fails part-way marks exactly the acknowledged records; --retry-failed and the next apply write exactly the rest, once', async () => {
-    const FIELDS = ['emp_code', 'last_name', 'first_name', 'gender', 'email'];
-    write('rest.yaml', `name: once-rest
-key: [emp_code]
-source: { type: json, path: rest-source.json }
-transforms:
-  - type: diff
-    key: [emp_code]
-    fields: [last_name, first_name]
-    target: { type: json, path: rest-target.json }
-sinks:
-  - type: smarthr.crews
-    base_url: "${sb.url}"
-    token: \${SMARTHR_TOKEN}
-    rate_limit: 1000
-    concurrency: 1
-    fields: [${FIELDS.join(', ')}]
-errors: { type: csv, path: 'rest-errors/{run_id}.csv' }
-options: { batch_size: 2, max_rejected: 0 }
-`);
+    write('rest.yaml', restPipeline('rest', sb.url, 'options: { batch_size: 2, max_rejected: 0 }\n'));
     const people = [0, 1, 2, 3, 4, 5].map((i) => ({ emp_code: `R${i}`, last_name: '山田', first_name: `花子${i}`, gender: 'female', email: `r${i}@example.jp` }));
     write('rest-source.json', JSON.stringify(people));
     write('rest-target.json', '[]');
@@ -228,23 +229,7 @@ options: { batch_size: 2, max_rejected: 0 }
     const sb2 = await startSmarthrSandbox({ state: generateTenant({ employees: 2, seed: 'apply-once-401' }), rateLimit: 0 });
     try {
       const env2 = { ...env, SMARTHR_TOKEN: sb2.token };
-      write('stop.yaml', `name: once-stop
-key: [emp_code]
-source: { type: json, path: stop-source.json }
-transforms:
-  - type: diff
-    key: [emp_code]
-    fields: [last_name, first_name]
-    target: { type: json, path: rest-target.json }
-sinks:
-  - type: smarthr.crews
-    base_url: "${sb2.url}"
-    token: \${SMARTHR_TOKEN}
-    rate_limit: 1000
-    concurrency: 1
-    fields: [emp_code, last_name, first_name, gender, email]
-errors: { type: csv, path: 'stop-errors/{run_id}.csv' }
-`);
+      write('stop.yaml', restPipeline('stop', sb2.url));
       write('stop-source.json', JSON.stringify([0, 1, 2, 3, 4, 5].map((i) => ({ emp_code: `S${i}`, last_name: '山田', first_name: `花子${i}`, gender: 'female', email: `s${i}@example.jp` }))));
       write('rest-target.json', '[]');
       expect((await runMain(['plan', 'stop.yaml', '--out', 'stop.json'], env2, dir)).code).toBe(0);
