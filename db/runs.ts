@@ -58,7 +58,7 @@ DO $$ BEGIN
   END IF;
 END $$;
 CREATE TABLE IF NOT EXISTS renkei_run_errors (
-  run_id   text NOT NULL REFERENCES renkei_runs (id) ON DELETE CASCADE,
+  run_id   text NOT NULL,
   seq      bigserial,
   key      text NOT NULL,
   code     text NOT NULL,
@@ -69,6 +69,18 @@ CREATE TABLE IF NOT EXISTS renkei_run_errors (
 );
 ALTER TABLE renkei_run_errors ADD COLUMN IF NOT EXISTS outcome text NOT NULL DEFAULT 'rejected';
 ALTER TABLE renkei_run_errors ADD COLUMN IF NOT EXISTS field text;
+-- Deleting runs deletes their errors by one statement-level trigger, not a foreign key: the key's
+-- check ran once per inserted error row (5 µs of server CPU each, 4 s for a file with 850,000
+-- rejected rows). Errors are only ever inserted by the run that owns the row, after it is inserted.
+ALTER TABLE renkei_run_errors DROP CONSTRAINT IF EXISTS renkei_run_errors_run_id_fkey;
+CREATE OR REPLACE FUNCTION renkei_run_errors_cascade() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+  DELETE FROM renkei_run_errors e USING renkei_deleted_runs d WHERE e.run_id = d.id;
+  RETURN NULL;
+END $f$;
+DROP TRIGGER IF EXISTS renkei_runs_delete_errors ON renkei_runs;
+CREATE TRIGGER renkei_runs_delete_errors AFTER DELETE ON renkei_runs
+  REFERENCING OLD TABLE AS renkei_deleted_runs FOR EACH STATEMENT EXECUTE FUNCTION renkei_run_errors_cascade();
 CREATE TABLE IF NOT EXISTS renkei_plan_applies (
   plan_id    text NOT NULL,
   record_no  integer NOT NULL,

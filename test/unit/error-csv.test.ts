@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'fast-csv';
-import { errorCsvSink, neutralise, COLUMNS } from '../../sinks/error-csv.ts';
+import { errorCsvSink, neutralise, COLUMNS, csvRow, errorLine, recordJsonCell } from '../../sinks/error-csv.ts';
+import { dropKey } from '../../engine/keys.ts';
 import { makeCtx } from '../../engine/context.ts';
 import { Drop } from '../../engine/types.ts';
 
@@ -29,6 +30,25 @@ describe('error CSV sink', () => {
       const cell = head.join('') + tail;
       expect(neutralise(cell)).toBe(rule(cell));
     }), { numRuns: 2000 });
+  });
+
+  it('G2: a row written in one pass is the row of its cells: each neutralised, quoted, the record as JSON.stringify wrote it (any keys and values)', () => {
+    const value = fc.oneof(
+      fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('"', '""', '\\', '\u0000', '\ud800', '山田 "太郎"', '=1+2'),
+      fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined),
+      fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3, noNullPrototype: true }),
+      fc.date({ noInvalidDate: true }),
+    );
+    const record = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('emp_code', '"', '1', '__proto__')), value, { maxKeys: 6, noNullPrototype: true });
+    const data = fc.oneof(record, fc.string({ unit: 'binary' }), fc.constant(undefined));
+    fc.assert(fc.property(data, fc.string(), fc.string(), fc.string(), fc.boolean(), (d, message, origin, code, rejected) => {
+      const drop = new Drop(rejected ? 'rejected' : 'filtered', code || 'X', message, origin, d as never);
+      drop.stage = 'sink "a"';
+      const json = d === undefined ? '' : typeof d === 'string' ? d : JSON.stringify(d);
+      const cells = ['R"1', drop.stage, drop.code, message, dropKey(drop, ['emp_code']), origin, json, rejected ? 'rejected' : 'excluded'].map(neutralise);
+      expect(errorLine('\n' + csvRow([neutralise('R"1')]) + ',', ['emp_code'], drop)).toBe('\n' + csvRow(cells));
+      if (d && typeof d === 'object') expect(recordJsonCell(d)).toBe(JSON.stringify(d).replaceAll('"', '""'));
+    }), { numRuns: 1500 });
   });
 
   it('G2: writes every drop with run id, stage, code, message, key, origin and record; G3: UTF-8 with BOM', async () => {
