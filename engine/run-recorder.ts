@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect.ts';
-import { HEARTBEAT_MS, ensureRunsTable, finishRun, heartbeat, insertRun, insertRunErrors, reapAbandoned, type RunKind, type RunMeta } from '../db/runs.ts';
+import { HEARTBEAT_MS, ensureRunsTable, finishRun, heartbeat, insertRun, insertRunErrorChunk, reapAbandoned, runErrorElements, type RunKind, type RunMeta } from '../db/runs.ts';
 import type { Drop } from './types.ts';
 import type { RunReport } from './report.ts';
 import { dropKey } from './keys.ts';
@@ -42,11 +42,19 @@ export function withoutValues(message: string, data: Drop['data'], key: string[]
   return m;
 }
 
+/** Errors that may wait for the COPY under way before a batch waits too (~150 bytes each). */
+const MAX_QUEUED_ERRORS = 20_000;
+
 export class RunRecorder {
   private timer: NodeJS.Timeout | undefined;
   /** The run's row exists (begin succeeded): only then is it finished in the table. */
   private inserted = false;
-  private inserting: Promise<void> = Promise.resolve();
+  /** The insert of errors under way, if any; errors arriving meanwhile wait in {@link queued}. */
+  private inserting: Promise<void> | undefined;
+  private queued: string[] = [];
+  private queuedRows = 0;
+  /** Errors handed over so far: the next one's `seq`. */
+  private seq = 0;
   private insertFailed: unknown;
 
   constructor(private readonly db: () => Promise<Db>, private readonly enabled: boolean, private readonly runId: string, private readonly logger: Logger) {}
@@ -66,22 +74,44 @@ export class RunRecorder {
   }
 
   /**
-   * Per-record errors with their key (no record data, G6), for sync reports and --retry-failed. The
-   * insert runs while the records go on (one batch in flight, so memory stays bounded: with most rows
-   * rejected, waiting for each insert was a third of the run); {@link settled} waits for the last one.
+   * Per-record errors with their key (no record data, G6), for sync reports and --retry-failed. They
+   * are stored while the records go on: one chunk at a time, and the errors of the batches that arrive
+   * while it runs are sent together by the next (with most rows rejected, waiting for each batch's
+   * insert left the run idle a tenth of its time). At most {@link MAX_QUEUED_ERRORS} wait, so memory
+   * stays bounded; {@link settled} waits for all of them.
    */
   async errors(drops: Drop[], key: string[]): Promise<void> {
     if (!this.enabled || !this.inserted || drops.length === 0) return;
     const rows = drops.map((d) => ({ key: dropKey(d, key), code: d.code, message: withoutValues(d.message, d.data, key), field: d.field ?? null, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const }));
-    await this.settled();
-    const { pool } = await this.db();
-    this.inserting = insertRunErrors(pool, this.runId, rows).catch((e: unknown) => { this.insertFailed ??= e; });
+    this.queued.push(runErrorElements(rows));
+    this.seq += rows.length;
+    this.queuedRows += rows.length;
+    if (!this.inserting) this.insertQueued();
+    while (this.queuedRows >= MAX_QUEUED_ERRORS && this.inserting) await this.inserting;
+    if (this.insertFailed) throw this.insertFailed;
   }
 
-  /** Waits for the errors being recorded; throws if recording any of them failed. */
+  /** Waits for every error to be recorded; throws if recording any of them failed. */
   async settled(): Promise<void> {
-    await this.inserting;
+    while (this.inserting) await this.inserting;
     if (this.insertFailed) throw this.insertFailed;
+  }
+
+  /** Sends the queued errors as one chunk; when it is stored, whatever queued meanwhile follows. */
+  private insertQueued(): void {
+    const elements = this.queued.join(',');
+    const firstSeq = this.seq - this.queuedRows;
+    this.queued = [];
+    this.queuedRows = 0;
+    this.inserting = (async () => {
+      try {
+        await insertRunErrorChunk((await this.db()).pool, this.runId, firstSeq, elements);
+      } catch (e) {
+        this.insertFailed ??= e;
+      }
+      this.inserting = undefined;
+      if (this.queuedRows > 0 && !this.insertFailed) this.insertQueued();
+    })();
   }
 
   async finish(report: RunReport): Promise<void> {
