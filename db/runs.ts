@@ -161,15 +161,14 @@ export async function reapAbandoned(pool: pg.Pool): Promise<string[]> {
 export interface RunErrorRow { key: string; code: string; message: string; stage: string; origin: string | null; outcome: 'rejected' | 'excluded'; field: string | null }
 
 /** How a chunk holds one error: [key, code, message, stage, origin, outcome, field]. */
-type StoredError = [string, string, string, string, string | null, 'rejected' | 'excluded', string | null];
+export type StoredError = [key: string, code: string, message: string, stage: string, origin: string | null, outcome: 'rejected' | 'excluded', field: string | null];
 
 /**
  * Per-record errors as the elements of a chunk (JSON text without the enclosing brackets), for
  * {@link insertRunErrorChunk}. Empty for no rows.
  */
-export function runErrorElements(rows: readonly RunErrorRow[]): string {
-  const stored: StoredError[] = rows.map((r) => [r.key, r.code, r.message, r.stage, r.origin, r.outcome, r.field]);
-  return JSON.stringify(stored).slice(1, -1);
+export function runErrorElements(errors: readonly StoredError[]): string {
+  return JSON.stringify(errors).slice(1, -1);
 }
 
 /**

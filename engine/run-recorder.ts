@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect.ts';
-import { HEARTBEAT_MS, ensureRunsTable, finishRun, heartbeat, insertRun, insertRunErrorChunk, reapAbandoned, runErrorElements, type RunKind, type RunMeta } from '../db/runs.ts';
+import { HEARTBEAT_MS, ensureRunsTable, finishRun, heartbeat, insertRun, insertRunErrorChunk, reapAbandoned, runErrorElements, type RunKind, type StoredError, type RunMeta } from '../db/runs.ts';
 import type { Drop } from './types.ts';
 import type { RunReport } from './report.ts';
 import { dropKey } from './keys.ts';
@@ -82,7 +82,7 @@ export class RunRecorder {
    */
   async errors(drops: Drop[], key: string[]): Promise<void> {
     if (!this.enabled || !this.inserted || drops.length === 0) return;
-    const rows = drops.map((d) => ({ key: dropKey(d, key), code: d.code, message: withoutValues(d.message, d.data, key), field: d.field ?? null, stage: d.stage, origin: d.origin, outcome: d.kind === 'rejected' ? 'rejected' as const : 'excluded' as const }));
+    const rows = drops.map((d): StoredError => [dropKey(d, key), d.code, withoutValues(d.message, d.data, key), d.stage, d.origin, d.kind === 'rejected' ? 'rejected' : 'excluded', d.field ?? null]);
     this.queued.push(runErrorElements(rows));
     this.seq += rows.length;
     this.queuedRows += rows.length;
