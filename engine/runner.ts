@@ -272,6 +272,11 @@ class PipelineRun {
   async report(): Promise<RunReport> {
     try {
       await this.flushErrors();
+    } catch (e) {
+      this.failure ??= { code: 'ERRORS_FILE', message: `could not write the error file: ${errorMessage(e)}` };
+    }
+    try {
+      // Closed even when the last rows could not be written: its writer thread ends, its file is closed.
       await this.errorSink?.close();
     } catch (e) {
       this.failure ??= { code: 'ERRORS_FILE', message: `could not write the error file: ${errorMessage(e)}` };

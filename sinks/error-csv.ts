@@ -2,34 +2,26 @@
  * Error sink `csv`: every rejected record, one row each (G2), in a file that opens cleanly in Excel
  * (UTF-8 with BOM) and never carries a live formula (G3). Records a stage excluded on purpose and
  * listed (opt-out, no match …) are rows too, told apart by the `outcome` column: rejected | excluded.
+ *
+ * The rows are formatted and written on a worker thread (error-csv-worker.js): this thread only
+ * turns each record into JSON and hands the cells over. With most rows of a large file rejected,
+ * formatting, encoding and writing ~600 bytes a row here took a third of the run's main thread.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { defineComponent, type Drop, type ErrorSink, type Row } from '../engine/types.ts';
+import { defineComponent, type Drop, type ErrorSink } from '../engine/types.ts';
 import { dropKey } from '../engine/keys.ts';
 import { ConfigError, RenkeiError } from '../engine/errors.ts';
 
-export const COLUMNS = ['run_id', 'stage', 'code', 'message', 'key', 'origin', 'record', 'outcome'] as const;
+export { COLUMNS, csvRow, errorCsvRow, neutralise } from './error-csv-format.js';
 
 const schema = z.strictObject({
   type: z.literal('csv'),
   path: z.string().min(1).describe('Error file to write; `{run_id}` is replaced by the run id. Relative to the pipeline file, and then it must stay inside the pipeline\'s folder (see allow_outside). Created only when the first record is rejected; an existing file is never overwritten (a new name is taken: name-2.csv, …).'),
   allow_outside: z.boolean().default(false).describe('Allow a relative path that leads out of the pipeline\'s folder (`../…`).'),
 }).describe('Rejected records as CSV (UTF-8 with BOM, formula cells neutralised), 0600.');
-
-/**
- * A cell Excel would read as a formula — starting with = + - @ (also full-width, or after spaces), or
- * with a tab/CR, which Excel strips — is prefixed with ' (G3).
- */
-export function neutralise(cell: string): string {
-  // Most cells start with an ASCII letter or digit, kana or kanji: only other first characters (a
-  // sign, any kind of space, full-width forms …) need the test.
-  const c = cell.charCodeAt(0);
-  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x7e) || (c >= 0x3040 && c <= 0x9fff)) return cell;
-  return /^[\s\u3000]*[=+\-@＝＋－＠]|^[\t\r]/.test(cell) ? `'${cell}` : cell;
-}
 
 /** Where the error file goes, or a configuration error for a place it must not go. */
 export function errorFilePath(baseDir: string, given: string, runId: string, allowOutside: boolean): string {
@@ -64,66 +56,83 @@ function createFresh(file: string): { fd: number; file: string } {
   throw new RenkeiError('ERRORS_FILE', `cannot create the error file ${file}: 10,000 files of that name exist`);
 }
 
-/** A cell as the row writes it: quoted, a quote inside doubled (fast-csv's `quoteColumns` layout). */
-const quoted = (c: string): string => '"' + (c.includes('"') ? c.replaceAll('"', '""') : c) + '"';
-
 /**
- * One CSV row, every cell quoted (a quote inside doubled), as fast-csv's `quoteColumns` wrote it. Done
- * here because it is one line of code and fast-csv's formatter cost 5 µs a row: with 850,000 rejected
- * rows (a wrong date type in 85% of a 1M-row file) it was most of the run's CPU.
+ * True when `v` reaches the writer thread (structured clone) with the JSON it has here: plain data,
+ * dates, nested plain objects and arrays; false for what JSON writes its own way (a toJSON method,
+ * e.g. a Buffer's) or what cannot be cloned (functions, symbols) or JSON cannot write (bigint).
  */
-export function csvRow(cells: readonly string[]): string {
-  let line = '';
-  for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : ',') + quoted(cells[i]);
-  return line;
+function clonesAsJson(v: unknown, depth = 0): boolean {
+  if (typeof v !== 'object' || v === null) return typeof v !== 'function' && typeof v !== 'symbol' && typeof v !== 'bigint';
+  if (v instanceof Date) return true;
+  if (depth > 4 || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const k in v) if (!clonesAsJson((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
 }
 
-/** What JSON.stringify escapes in a string (quote, backslash, control characters, surrogates): such strings take the slow path. */
-// eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
-const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
-const keyCells = new Map<string, string>();
-
 /**
- * `JSON.stringify(data)` with every quote doubled — the record cell's text inside its quotes — in one
- * pass. Stringifying and then doubling the quotes of a whole record cost 4 µs a row (doubling alone
- * more than half); most values are plain strings, whose JSON is the value between quotes.
+ * The cells of a dropped record's row after run_id (COLUMNS order), as the writer thread takes them.
+ * The record goes as the object itself (the thread writes its JSON: cloning it costs this thread
+ * less than JSON text does), or as text: raw input, or JSON made here when cloning would change it.
  */
-export function recordJsonCell(data: Row): string {
-  let s = '{';
-  for (const k in data) {
-    const v = data[k];
-    let val: string;
-    if (typeof v === 'string') val = JSON_SPECIAL.test(v) ? JSON.stringify(v).replaceAll('"', '""') : '""' + v + '""';
-    else if (v === null) val = 'null';
-    else {
-      const j = JSON.stringify(v) as string | undefined;
-      if (j === undefined) continue; // undefined, functions and symbols are left out, as JSON.stringify does
-      val = j.includes('"') ? j.replaceAll('"', '""') : j;
-    }
-    let kc = keyCells.get(k);
-    if (kc === undefined) {
-      kc = JSON.stringify(k).replaceAll('"', '""') + ':';
-      if (keyCells.size < 10_000) keyCells.set(k, kc);
-    }
-    s += (s.length === 1 ? kc : ',' + kc) + val;
+export function errorCells(key: string[], d: Drop): unknown[] {
+  const data = d.data;
+  const record = data === undefined ? '' : typeof data === 'string' || clonesAsJson(data) ? data : JSON.stringify(data);
+  // rejected: the data was wrong; excluded: a rule left the record out on purpose (opt-out, no match …).
+  return [d.stage, d.code, d.message, dropKey(d, key), d.origin, record, d.kind === 'rejected' ? 'rejected' : 'excluded'];
+}
+
+/** Batches the writer thread may hold before a write waits for it (memory stays bounded). */
+const MAX_QUEUED_BATCHES = 4;
+
+/** The writer thread of one error file (see error-csv-worker.js for its messages). */
+class ErrorFileWriter {
+  private readonly worker: Worker;
+  private queued = 0;
+  private closed = false;
+  private exited = false;
+  private waiter: (() => void) | undefined;
+  failed: string | undefined;
+
+  constructor(fd: number, runId: string) {
+    // Plain JavaScript: it needs none of the process's flags (and some, like --input-type, would stop it).
+    this.worker = new Worker(new URL('./error-csv-worker.js', import.meta.url), { workerData: { fd, runId }, execArgv: [] });
+    this.worker.on('message', (m: { done?: number; error?: string; closed?: boolean }) => {
+      if (m.done !== undefined) this.queued--;
+      if (m.error !== undefined) this.failed ??= m.error;
+      if (m.closed) this.closed = true;
+      this.wake();
+    });
+    this.worker.on('error', (e) => { this.failed ??= e.message; this.wake(); });
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      if (!this.closed) this.failed ??= `its writer thread stopped (exit code ${code})`;
+      this.wake();
+    });
   }
-  return s + '}';
-}
 
-/** The record cell, quoted: the record's JSON, or the raw text of input that could not be parsed. */
-function recordCell(data: Drop['data']): string {
-  if (data === undefined) return '""';
-  if (typeof data === 'string') return quoted(neutralise(data));
-  return '"' + recordJsonCell(data) + '"'; // starts with {: never a formula
-}
+  /** Hands a batch's rows over; waits while the thread holds more than {@link MAX_QUEUED_BATCHES}. */
+  async write(rows: unknown[][]): Promise<void> {
+    this.worker.postMessage({ rows });
+    this.queued++;
+    while (this.queued > MAX_QUEUED_BATCHES && this.failed === undefined && !this.exited) await this.next();
+  }
 
-/**
- * One row of the error file, after a line end: the cells of {@link COLUMNS}, each neutralised (G3) and
- * quoted; `prefix` is the line end, the quoted run id and its comma. With most rows of a large file rejected this row is the run's hottest code.
- */
-export function errorLine(prefix: string, key: string[], d: Drop): string {
-  return prefix + quoted(neutralise(d.stage)) + ',' + quoted(neutralise(d.code)) + ',' + quoted(neutralise(d.message)) + ','
-    + quoted(neutralise(dropKey(d, key))) + ',' + quoted(neutralise(d.origin)) + ',' + recordCell(d.data) + (d.kind === 'rejected' ? ',"rejected"' : ',"excluded"');
+  /** Waits until every row handed over is written and the file closed, then ends the thread. */
+  async close(): Promise<void> {
+    if (!this.exited) this.worker.postMessage({ end: true });
+    while (!this.closed && !this.exited) await this.next();
+    await this.worker.terminate();
+  }
+
+  private next(): Promise<void> {
+    return new Promise((resolve) => { this.waiter = resolve; });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
 }
 
 export const errorCsvSink = defineComponent({
@@ -131,47 +140,30 @@ export const errorCsvSink = defineComponent({
   description: 'Write rejected records to a CSV file.',
   schema,
   create(options, ctx): ErrorSink {
-    const prefix = '\n' + quoted(neutralise(ctx.runId)) + ',';
     const wanted = errorFilePath(ctx.baseDir, options.path, ctx.runId, options.allow_outside);
     let file: string | null = null;
-    let out: fs.WriteStream | undefined;
-    let failed: Error | undefined;
+    let writer: ErrorFileWriter | undefined;
     const check = () => {
-      if (failed) throw new RenkeiError('ERRORS_FILE', `cannot write the error file ${file}: ${failed.message}`);
+      if (writer?.failed !== undefined) throw new RenkeiError('ERRORS_FILE', `cannot write the error file ${file}: ${writer.failed}`);
     };
     return {
       get location() { return file; },
       async open() { /* the file is created when the first record is rejected */ },
       async write(drops) {
         if (drops.length === 0) return;
-        if (!out) {
+        if (!writer) {
           // Rejected records hold personal data (G6): readable by their owner only.
           const created = createFresh(wanted);
           file = created.file;
-          // A 1 MiB buffer: with most rows rejected, a 16 KiB one made every write wait for the disk.
-          out = fs.createWriteStream(file, { fd: created.fd, highWaterMark: 1 << 20 });
-          out.on('error', (e) => { failed ??= e; });
-          out.write('\uFEFF' + csvRow(COLUMNS));
+          writer = new ErrorFileWriter(created.fd, ctx.runId);
         }
-        // Rows are separated by a line end, none after the last (as before: fast-csv's layout).
-        // Written in pieces of ~16 Ki characters: one string per batch would be a large object, which
-        // only a full GC frees (that tripled GC time with most rows rejected).
-        let text = '';
-        for (const d of drops) {
-          text += errorLine(prefix, ctx.key, d);
-          if (text.length >= 16_384) {
-            if (!out.write(text)) await once(out, 'drain');
-            text = '';
-          }
-        }
-        if (text && !out.write(text)) await once(out, 'drain');
+        check();
+        await writer.write(drops.map((d) => errorCells(ctx.key, d)));
         check();
       },
       async close() {
-        if (!out) return;
-        check();
-        const o = out;
-        await new Promise<void>((resolve, reject) => { o.once('error', reject); o.end(resolve); });
+        if (!writer) return;
+        await writer.close();
         check();
       },
     };
