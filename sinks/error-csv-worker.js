@@ -13,8 +13,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { COLUMNS, csvRow, errorCsvRow } from './error-csv-format.js';
 
 const { fd, runId } = workerData;
-/** Where the record is among the cells after run_id. */
-const RECORD = COLUMNS.indexOf('record') - 1;
 /** @type {string | undefined} */
 let failed;
 
@@ -43,9 +41,8 @@ parentPort.on('message', (/** @type {{ rows?: unknown[][], end?: boolean }} */ m
     attempt(() => {
       let text = '';
       for (const cells of m.rows) {
-        if (typeof cells[RECORD] !== 'string') cells[RECORD] = JSON.stringify(cells[RECORD]);
         cells.unshift(runId);
-        text += '\n' + errorCsvRow(/** @type {string[]} */ (cells));
+        text += '\n' + errorCsvRow(cells);
         if (text.length >= 65_536) {
           put(text);
           text = '';

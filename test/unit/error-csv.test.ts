@@ -100,6 +100,9 @@ describe('error CSV sink', () => {
       { id: 'a', raw: Buffer.from('山'), when: new Date(Date.UTC(2026, 3, 1)) },
       { id: 'b', custom: { toJSON: () => 'custom text' }, nested: [{ deep: { toJSON: () => 7 } }] },
       { id: 'c', plain: ['x', { y: null }], gone: undefined },
+      Object.assign(Object.create(null), { id: 'd', nul: 'no prototype' }),
+      ['an', 'array'] as never,
+      new Date(Date.UTC(2026, 0, 2)) as never,
     ];
     await sink.write(data.map((d, i) => new Drop('rejected', 'X', 'x', `in:${i}`, d, undefined, 's')));
     await sink.close();
