@@ -30,7 +30,7 @@ import { RenkeiError, errorMessage } from '../engine/errors.ts';
 import { reject, type Drop, type Rec, type Sink } from '../engine/types.ts';
 import { connectTimeoutMs, ident } from '../db/connect.ts';
 import { CopyIn } from './pg-copy-in.ts';
-import { CopyChunker, rowEncoder, type CopyColumn } from './pg-copy-text.ts';
+import { CopyChunker, SlabPool, rowEncoder, type CopyColumn } from './pg-copy-text.ts';
 import { SegmentRows } from './pg-segment-rows.ts';
 import { valueChecker } from './pg-value-check.ts';
 import { copyLine, isConnectionError, isRowError, refuse, type PgError } from './pg-errors.ts';
@@ -90,6 +90,8 @@ export class PgLoader implements Sink {
   private savepointQueued = false;
   /** The closed segment whose verdict has not been read yet (see the header: pipelining). */
   private pending: Segment | undefined;
+  /** Slabs of settled segments, for the chunkers of the next ones. */
+  private readonly slabPool = new SlabPool();
   private drops: Drop[] = [];
   private segments = 0;
   private readonly encode: ReturnType<typeof rowEncoder>;
@@ -234,7 +236,7 @@ export class PgLoader implements Sink {
     const direct = this.directSql !== undefined;
     const copy = new CopyIn(this.client!, this.directSql ?? this.copySql);
     const rows = new SegmentRows(this.cfg.segmentRows, this.cfg.columns, this.fromFields);
-    this.seg = { rows, direct, copy, chunker: new CopyChunker(), before, after: [] };
+    this.seg = { rows, direct, copy, chunker: new CopyChunker(this.slabPool), before, after: [] };
     return this.seg;
   }
 
@@ -290,6 +292,7 @@ export class PgLoader implements Sink {
     this.segments++;
     if (!err) {
       this.cfg.logger.debug({ table: this.cfg.table, segment: this.segments, rows: seg.rows.length, refused: 0, direct: seg.direct }, 'segment loaded');
+      seg.rows.release(this.slabPool);
       return;
     }
     this.assertRowError(err);
@@ -308,7 +311,11 @@ export class PgLoader implements Sink {
     await c.query('RELEASE SAVEPOINT renkei_segment');
     this.savepointQueued = false; // the closing statement that would have opened it failed
     this.logRefused(before);
-    if (next) await this.resend(next);
+    seg.rows.release(this.slabPool);
+    if (next) {
+      await this.resend(next);
+      next.rows.release(this.slabPool);
+    }
   }
 
   /** A segment that failed only because the one before it did: sent again on its own. */

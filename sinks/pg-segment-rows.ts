@@ -8,7 +8,7 @@
  * fields (every CSV record loaded as is); any other record is kept as it is.
  */
 import type { Rec, Row } from '../engine/types.ts';
-import type { CopyChunker, CopyColumn } from './pg-copy-text.ts';
+import type { CopyChunker, CopyColumn, SlabPool } from './pg-copy-text.ts';
 import { copyFields } from '../db/copy-text.ts';
 
 export class SegmentRows {
@@ -40,6 +40,12 @@ export class SegmentRows {
     this.startOf[i] = chunker.lastStart;
     this.endOf[i] = chunker.lastEnd;
     if (!this.rebuildable(rec.data)) this.kept.set(i, rec);
+  }
+
+  /** The segment settled: its slabs go back to `pool`, and its rows can no longer be read. */
+  release(pool: SlabPool): void {
+    pool.give(this.slabs);
+    this.slabs.length = 0;
   }
 
   /** The encoded lines of rows [a, b), as few buffers as possible (rows of one slab are contiguous). */
