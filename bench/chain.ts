@@ -36,7 +36,9 @@ export interface ChainBenchResult {
   cli: 'compiled' | 'tsx';
   server_copy: ChainFigure;
   raw_copy_streams: ChainFigure;
-  renkei_plain: ChainFigure;
+  renkei_plain: ChainFigure & { peak_rss_mb: number };
+  /** The plain load of the first 100,000 rows, for the peak RSS of a small load (issue 12: the 1M load's ≤ 1.2× this). */
+  renkei_plain_100k: { s: number; peak_rss_mb: number };
   renkei_chain: ChainFigure & { written: number; rejected: number; filtered: number };
   pgloader: ChainFigure | { skipped: string };
 }
@@ -107,6 +109,11 @@ export async function benchChain(opts: { url: string; rows?: number; repeats?: n
   try {
     const csv = await writeEmployeesCsv(path.join(dir, `emp-${rows}.csv`), rows);
     fs.chmodSync(csv, 0o644);
+    const small = Math.min(100_000, rows);
+    const csvSmall = await writeEmployeesCsv(path.join(dir, `emp-${small}.csv`), small);
+    fs.chmodSync(csvSmall, 0o644);
+    const rss: Record<'plain' | 'small', number[]> = { plain: [], small: [] };
+    const smallS: number[] = [];
     const loader = pgloaderPath();
     const t: Record<string, number[]> = { server_copy: [], raw_copy_streams: [], renkei_plain: [], renkei_chain: [], pgloader: [] };
     let last = { written: 0, rejected: 0, filtered: 0 };
@@ -123,6 +130,12 @@ export async function benchChain(opts: { url: string; rows?: number; repeats?: n
       await fresh('bench_plain');
       const p = await runCli(dir, opts.url, 'plain', pipelineYaml(csv, 'bench_plain'));
       t.renkei_plain.push(p.seconds);
+      rss.plain.push(p.max_rss_mb);
+      await fresh('bench_plain');
+      const ps = await runCli(dir, opts.url, 'plain-small', pipelineYaml(csvSmall, 'bench_plain'));
+      if (ps.counts.written !== small) throw new Error(`plain load of ${small} rows wrote ${ps.counts.written}`);
+      smallS.push(ps.seconds);
+      rss.small.push(ps.max_rss_mb);
       await fresh('bench_chain');
       const r = await runCli(dir, opts.url, 'chain', chainYaml(csv, 'bench_chain'));
       t.renkei_chain.push(r.seconds);
@@ -132,16 +145,19 @@ export async function benchChain(opts: { url: string; rows?: number; repeats?: n
         await time('pgloader', () => pgloader(loader, dir, opts.url, csv, 'bench_pgloader'));
         if (await count('bench_pgloader') !== rows) throw new Error('pgloader did not load every row');
       }
-      for (const x of ['bench_server', 'bench_raw', 'bench_plain']) if (await count(x) !== rows) throw new Error(`${x}: expected ${rows} rows`);
+      for (const x of ['bench_server', 'bench_raw']) if (await count(x) !== rows) throw new Error(`${x}: expected ${rows} rows`);
       if (p.counts.written !== rows) throw new Error(`plain load wrote ${p.counts.written}`);
-      log(`round ${i + 1}: ${Object.entries(t).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v[i].toFixed(2)} s`).join(', ')}`);
+      log(`round ${i + 1}: peak RSS plain ${p.max_rss_mb} MB (${small.toLocaleString('en')} rows: ${ps.max_rss_mb} MB); ${Object.entries(t).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v[i].toFixed(2)} s`).join(', ')}`);
     }
     await admin.query('DROP TABLE IF EXISTS bench_server, bench_raw, bench_plain, bench_chain, bench_pgloader');
     const base = median(t.server_copy);
     const fig = (k: string): ChainFigure => { const s = median(t[k]); return { s: round(s), ratio: round(base / s) }; };
     return {
       rows, csv_mb: round(fs.statSync(csv).size / 1e6, 1), cli: cliFlavour(),
-      server_copy: fig('server_copy'), raw_copy_streams: fig('raw_copy_streams'), renkei_plain: fig('renkei_plain'),
+      server_copy: fig('server_copy'), raw_copy_streams: fig('raw_copy_streams'),
+      // Peak RSS: the highest of the rounds, for both sizes.
+      renkei_plain: { ...fig('renkei_plain'), peak_rss_mb: Math.max(...rss.plain) },
+      renkei_plain_100k: { s: round(median(smallS)), peak_rss_mb: Math.max(...rss.small) },
       renkei_chain: { ...fig('renkei_chain'), ...last },
       pgloader: loader ? fig('pgloader') : { skipped: 'pgloader is not on PATH (apt-get install pgloader to include it)' },
     };

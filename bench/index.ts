@@ -58,7 +58,7 @@ try {
     console.log(`\n▶ the full employee chain through the CLI, vs server-side COPY, raw pg-copy-streams, the plain load and pgloader`);
     const r = await benchChain({ url: url!, rows: 1_000_000 / q, repeats: 3, log });
     results.chain = r;
-    summary.push(`chain: ${r.rows.toLocaleString('en')} rows, server-side COPY ${r.server_copy.s.toFixed(2)} s; raw pg-copy-streams ${r.raw_copy_streams.ratio.toFixed(2)}×, renkei plain load ${r.renkei_plain.ratio.toFixed(2)}× (target ≥ 0.7×), renkei full chain ${r.renkei_chain.ratio.toFixed(2)}× (target ≥ 0.5×), pgloader ${'skipped' in r.pgloader ? 'skipped (not installed)' : `${r.pgloader.ratio.toFixed(2)}×`} (CLI: ${r.cli})`);
+    summary.push(`chain: ${r.rows.toLocaleString('en')} rows, server-side COPY ${r.server_copy.s.toFixed(2)} s; raw pg-copy-streams ${r.raw_copy_streams.ratio.toFixed(2)}×, renkei plain load ${r.renkei_plain.ratio.toFixed(2)}× (target ≥ 0.7×), renkei full chain ${r.renkei_chain.ratio.toFixed(2)}× (target ≥ 0.5×), peak RSS plain ${r.renkei_plain_100k.peak_rss_mb.toFixed(0)} MB at 100k → ${r.renkei_plain.peak_rss_mb.toFixed(0)} MB at ${r.rows.toLocaleString('en')} (${(r.renkei_plain.peak_rss_mb / r.renkei_plain_100k.peak_rss_mb).toFixed(2)}×, target ≤ 1.2×), pgloader ${'skipped' in r.pgloader ? 'skipped (not installed)' : `${r.pgloader.ratio.toFixed(2)}×`} (CLI: ${r.cli})`);
   }
   if (only.has('pgsource')) {
     console.log(`\n▶ postgres source: Postgres → Postgres through renkei vs a COPY TO → COPY FROM pipe; reading with COPY vs a cursor`);

@@ -46,7 +46,8 @@ export function resultsMarkdown(r: { machine: Machine; quick: boolean; started_a
       `| renkei: csv → postgres \`append\`, no transforms | ${f2(c.renkei_plain.s)} | ${f2(c.renkei_plain.ratio)} |`,
       `| renkei: csv → normalize → map (lookup) → validate → dedupe keep-first → postgres \`upsert\` (${c.renkei_chain.written.toLocaleString('en')} written) | ${f2(c.renkei_chain.s)} | ${f2(c.renkei_chain.ratio)} |`,
       'skipped' in c.pgloader ? `| pgloader | — | skipped: ${c.pgloader.skipped} |` : `| pgloader 3, CSV load command | ${f2(c.pgloader.s)} | ${f2(c.pgloader.ratio)} |`,
-      '', 'Targets (issue 12): plain load ≥ 0.7×, full chain ≥ 0.5× server-side COPY.', '');
+      '', 'Targets (issue 12): plain load ≥ 0.7×, full chain ≥ 0.5× server-side COPY.', '',
+      `Peak RSS of the whole \`renkei run\` process (every thread), plain load: ${c.renkei_plain_100k.peak_rss_mb.toFixed(0)} MB for the first 100,000 rows, ${c.renkei_plain.peak_rss_mb.toFixed(0)} MB for ${c.rows.toLocaleString('en')} → ${f2(c.renkei_plain.peak_rss_mb / c.renkei_plain_100k.peak_rss_mb)}× (target ≤ 1.2×, ≤ 250 MB; the highest of the rounds).`, '');
   }
   if (r.pgsource) {
     const p = r.pgsource;
