@@ -99,6 +99,9 @@ function decodeInvalid(b: Uint8Array, offset: number, bad: number[]): string {
  */
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** Bytes decoded at a time (see decodeUtf8). */
+const DECODE_PIECE = 64 * 1024;
+
 async function* decodeUtf8(chunks: ByteChunks): AsyncGenerator<DecodedText> {
   let carry: Uint8Array | null = null;
   let offset = 0;
@@ -125,9 +128,21 @@ async function* decodeUtf8(chunks: ByteChunks): AsyncGenerator<DecodedText> {
   };
   for await (const chunk of chunks) {
     const b: Uint8Array = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const cut = completePrefix(b);
-    carry = cut < b.length ? Uint8Array.prototype.slice.call(b, cut) : null;
-    const d = emit(cut < b.length ? b.subarray(0, cut) : b);
+    // Decoded in pieces of ~64 KiB (cut on character edges): the records of one piece are made and
+    // passed on before the next is read, so fewer are alive at each young-generation GC, and a piece's
+    // text is small enough to die young (a whole 256 KiB read made a large object, kept until a full GC).
+    let start = 0;
+    while (b.length - start > DECODE_PIECE + DECODE_PIECE / 2) {
+      const piece = b.subarray(start, start + DECODE_PIECE);
+      const cut = start + completePrefix(piece);
+      const d = emit(b.subarray(start, cut === start ? start + DECODE_PIECE : cut));
+      start = cut === start ? start + DECODE_PIECE : cut;
+      if (d) yield d;
+    }
+    const rest = start === 0 ? b : b.subarray(start);
+    const cut = completePrefix(rest);
+    carry = cut < rest.length ? Uint8Array.prototype.slice.call(rest, cut) : null;
+    const d = emit(cut < rest.length ? rest.subarray(0, cut) : rest);
     if (d) yield d;
   }
   if (carry) {

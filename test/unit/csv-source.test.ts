@@ -282,6 +282,21 @@ describe('csv source: encodings', () => {
     }
   });
 
+  it('a read larger than the 64 KiB decoding pieces gives what small reads give: characters and rows across piece edges, bad bytes at their lines', async () => {
+    // ~400 KB of 1-, 2-, 3- and 4-byte characters, so that piece edges fall inside characters, with
+    // a few invalid bytes and quoted fields spanning lines.
+    const lines = ['id,name,note'];
+    for (let i = 1; i <= 6000; i++) lines.push(`${i},山田𠮷ü${'あ'.repeat(i % 17)},"note ${i}\n続き é"`);
+    const good = Buffer.from(lines.join('\n') + '\n');
+    const bytes = Buffer.concat([good.subarray(0, 100_000), Buffer.from([0xff]), good.subarray(100_000, 250_001), Buffer.from([0xc3]), good.subarray(250_001)]);
+    const whole = await collect([bytes]);
+    const small = await collect(Array.from({ length: Math.ceil(bytes.length / 4096) }, (_, i) => bytes.subarray(i * 4096, (i + 1) * 4096)));
+    expect(whole).toEqual(small);
+    expect(recs(whole)).toHaveLength(6000 - drops(whole).length);
+    expect(drops(whole).map((d) => d.code)).toEqual(['CSV_ENCODING', 'CSV_ENCODING']);
+    expect(recs(whole).at(-1)!.data).toEqual({ id: '6000', name: `山田𠮷ü${'あ'.repeat(6000 % 17)}`, note: 'note 6000\n続き é' });
+  });
+
   it('emits each row as soon as the chunk that completes it arrives (no hidden buffering)', async () => {
     const chunks = ['a,b\n1,"x', '\ny"\n3,4\n', '5,6\n', '7,"8"\n', '9,10\n'].map((c) => Buffer.from(c));
     let pulled = 0;
