@@ -82,8 +82,7 @@ export async function benchBadTypes(opts: { url: string; rows?: number; repeats?
           await client.query('CHECKPOINT');
           const errors = `errors-${which}-${i}.csv`;
           const yaml = pipelineYaml(which === 'clean' ? clean : badFile, 'bench_badtypes')
-            .replace('path: errors.csv', `path: ${errors}`)
-            .replace('options: { batch_size: 2000 }', 'options: { batch_size: 2000, max_rejected_ratio: 1 }');
+            .replace('errors: { type: csv, path: errors.csv }', `errors: { type: csv, path: ${errors} }\noptions: { max_rejected_ratio: 1 }`);
           const r = await runCli(dir, opts.url, `badtypes-${which}`, yaml);
           const want = which === 'clean' ? rows : rows - badRows;
           if (r.counts.written !== want || r.counts.rejected !== rows - want) {

@@ -77,7 +77,7 @@ sinks:
     columns:
 ${COLUMNS_YAML}
 errors: { type: csv, path: chain-errors.csv }
-options: { batch_size: 2000, max_rejected_ratio: 1 }
+options: { max_rejected_ratio: 1 }
 `;
 }
 

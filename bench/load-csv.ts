@@ -39,7 +39,6 @@ sinks:
     columns:
 ${EMPLOYEE_COLUMNS.map((c) => `      - { name: ${c}, type: ${DATE_COLS.has(c) ? 'date' : 'text'} }`).join('\n')}
 errors: { type: csv, path: errors.csv }
-options: { batch_size: 2000 }
 `;
 }
 

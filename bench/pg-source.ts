@@ -94,7 +94,6 @@ sinks:
     columns:
 ${EMPLOYEE_COLUMNS.map((c) => `      - { name: ${c}, type: ${DATE_COLS.has(c) ? 'date' : 'text'} }`).join('\n')}
 errors: { type: csv, path: errors.csv }
-options: { batch_size: 2000 }
 `;
 
 export async function benchPgSource(opts: { url: string; rows?: number; repeats?: number; log?: (s: string) => void }): Promise<PgSourceBenchResult> {
