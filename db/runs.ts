@@ -178,7 +178,9 @@ export function runErrorElements(errors: readonly StoredError[]): string {
  */
 export async function insertRunErrorChunk(pool: pg.Pool, runId: string, firstSeq: number, elements: string): Promise<void> {
   if (elements === '') return;
-  await pool.query('INSERT INTO renkei_run_error_chunks (run_id, first_seq, errors) VALUES ($1, $2, $3)', [runId, firstSeq, `[${elements}]`]);
+  // The JSON goes as bytes (the parameter's binary form: for json, its text): node-postgres measures
+  // and copies a string parameter twice over, a quarter of what storing 850,000 errors cost this process.
+  await pool.query('INSERT INTO renkei_run_error_chunks (run_id, first_seq, errors) VALUES ($1, $2, $3)', [runId, firstSeq, Buffer.from(`[${elements}]`)]);
 }
 
 /** Per-record entries of a run in their order, at most `limit`: errors (`rejected`) and listed exclusions (`excluded`). */
