@@ -143,7 +143,7 @@ export async function withRunTable<T>(io: CommandIO, flags: Parameters<typeof op
   const s = openSession(io, flags);
   try {
     const db = await s.db();
-    await ensureRunsTable(db.pool);
+    await ensureRunsTable(db.pool, (message) => io.stderr.write(`${message}\n`));
     // A run whose process died is recorded as abandoned by the first command that looks.
     await reapAbandoned(db.pool);
     return await fn(db.pool);

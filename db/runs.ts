@@ -105,7 +105,19 @@ CREATE INDEX IF NOT EXISTS renkei_runs_started ON renkei_runs (started_at DESC);
 CREATE INDEX IF NOT EXISTS renkei_runs_pipeline ON renkei_runs (pipeline, started_at DESC);
 `;
 
-export async function ensureRunsTable(pool: pg.Pool): Promise<void> {
+/**
+ * Makes or brings renkei's run tables up to date. `note` hears of a long migration before it starts:
+ * an older state's per-record errors (a table of a row each) are moved into chunks, once — about 4 µs
+ * an error, so ~20 s for 5 million.
+ */
+export async function ensureRunsTable(pool: pg.Pool, note?: (message: string) => void): Promise<void> {
+  if (note) {
+    const old = await pool.query<{ n: string }>(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass('renkei_run_errors') AND relkind = 'r'`);
+    if (old.rows.length) {
+      const n = Number(old.rows[0].n);
+      note(`renkei's stored per-record errors${n > 0 ? ` (about ${n.toLocaleString('en-US')})` : ''} move to their new layout, once; with millions this takes a while`);
+    }
+  }
   await ensureSchema(pool, 'renkei_runs', RUNS_DDL, 727272);
 }
 

@@ -62,7 +62,7 @@ export class RunRecorder {
   async begin(row: RunRow): Promise<void> {
     if (!this.enabled) return;
     const { pool } = await this.db();
-    await ensureRunsTable(pool);
+    await ensureRunsTable(pool, (message) => this.logger.warn({ event: 'state.migrating' }, message));
     // Runs whose process died are closed first, so guards and reports never count them as live.
     await reapAbandoned(pool);
     await insertRun(pool, row);

@@ -50,8 +50,13 @@ describe('state schema', () => {
       INSERT INTO renkei_runs VALUES ('old', 'p', 'h', now(), 'succeeded'), ('big', 'p', 'h', now(), 'succeeded');
       INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin, outcome) VALUES ('old', 'k2', 'C', 'tab\there', 's', NULL, 'excluded');
       INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin) VALUES ('old', 'k1', 'D', '"quoted" 山田', 's', 'f.csv:3');
-      INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin) SELECT 'big', 'b' || i, 'C', 'm', 's', 'f.csv:' || i FROM generate_series(1, 12000) i`);
-    await ensureRunsTable(db.pool);
+      INSERT INTO renkei_run_errors (run_id, key, code, message, stage, origin) SELECT 'big', 'b' || i, 'C', 'm', 's', 'f.csv:' || i FROM generate_series(1, 12000) i;
+      ANALYZE renkei_run_errors`);
+    const notes: string[] = [];
+    await ensureRunsTable(db.pool, (m) => notes.push(m));
+    await ensureRunsTable(db.pool, (m) => notes.push(m));
+    // Said once, before the move, with the number of errors to move.
+    expect(notes).toEqual([expect.stringMatching(/stored per-record errors \(about 12,002\) move to their new layout, once/)]);
     expect(await runErrors(db.pool, 'old')).toEqual([
       { key: 'k2', code: 'C', message: 'tab\there', stage: 's', origin: null, outcome: 'excluded', field: null },
       { key: 'k1', code: 'D', message: '"quoted" 山田', stage: 's', origin: 'f.csv:3', outcome: 'rejected', field: null },
