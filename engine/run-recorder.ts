@@ -33,16 +33,24 @@ export function withoutValues(message: string, data: Drop['data'], key: string[]
   // Only messages that can list a row or a key's value pay for the two patterns.
   if (m.includes('Failing row contains (')) m = m.replace(/Failing row contains \(.*?\)(?=;|$)/gs, 'Failing row contains (…)');
   if (m.includes(')=(')) m = m.replace(/\(([^()]*)\)=\(([^()]*)\)/g, '($1)=(…)');
-  const scrub = (v: unknown) => {
+  if (typeof data === 'string') return data.length >= 2 && m.includes(data) ? m.split(data).join('…') : m;
+  if (!data) return m;
+  // A value that starts with a non-ASCII character (a name, an address) cannot be in a message made
+  // of ASCII only: most messages are, and most of an HR record's values are Japanese.
+  let ascii = !NON_ASCII.test(m);
+  for (const k in data) {
+    const v = data[k];
     const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-    if (s.length >= 2 && m.includes(s)) m = m.split(s).join('…');
-  };
-  if (typeof data === 'string') scrub(data);
-  else if (data) for (const k in data) if (!key.includes(k)) scrub(data[k]);
+    if (s.length < 2 || (ascii && s.charCodeAt(0) > 0x7f) || key.includes(k) || !m.includes(s)) continue;
+    m = m.split(s).join('…');
+    ascii = false; // … is not ASCII
+  }
   return m;
 }
 
-/** Errors that may wait for the COPY under way before a batch waits too (~150 bytes each). */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** Errors that may wait for the insert under way before a batch waits too (~150 bytes each). */
 const MAX_QUEUED_ERRORS = 20_000;
 
 export class RunRecorder {
