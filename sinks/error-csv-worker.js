@@ -6,7 +6,8 @@
  *
  * workerData: { fd, runId }. Messages in: { rows } — per row the cells after run_id in COLUMNS
  * order, the record as text or as the record itself (written as its JSON) — then { end: true }. Messages out: { done: n } when a batch of n rows is written, { error }
- * once writing failed (later batches are dropped), { closed: true } when the file is closed.
+ * once writing failed (later batches are dropped), { closed: true } when every row handed over is
+ * written (the sink then closes the file it opened).
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -52,8 +53,7 @@ parentPort.on('message', (/** @type {{ rows?: unknown[][], end?: boolean }} */ m
     });
     parentPort.postMessage({ done: m.rows.length });
   } else if (m.end) {
-    if (failed === undefined) attempt(() => fs.closeSync(fd));
-    else try { fs.closeSync(fd); } catch { /* the failure is reported already */ }
+    // Every write is done (they are synchronous); the thread that opened the file closes it.
     parentPort.postMessage({ closed: true });
   }
 });

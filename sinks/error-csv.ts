@@ -92,9 +92,10 @@ class ErrorFileWriter {
   private closed = false;
   private exited = false;
   private waiter: (() => void) | undefined;
+  private fdOpen = true;
   failed: string | undefined;
 
-  constructor(fd: number, runId: string) {
+  constructor(private readonly fd: number, runId: string) {
     // Plain JavaScript: it needs none of the process's flags (and some, like --input-type, would stop it).
     this.worker = new Worker(new URL('./error-csv-worker.js', import.meta.url), { workerData: { fd, runId }, execArgv: [] });
     this.worker.on('message', (m: { done?: number; error?: string; closed?: boolean }) => {
@@ -118,11 +119,19 @@ class ErrorFileWriter {
     while (this.queued > MAX_QUEUED_BATCHES && this.failed === undefined && !this.exited) await this.next();
   }
 
-  /** Waits until every row handed over is written and the file closed, then ends the thread. */
+  /** Waits until every row handed over is written, ends the thread and closes the file. */
   async close(): Promise<void> {
     if (!this.exited) this.worker.postMessage({ end: true });
     while (!this.closed && !this.exited) await this.next();
     await this.worker.terminate();
+    if (this.fdOpen) {
+      this.fdOpen = false;
+      try {
+        fs.closeSync(this.fd);
+      } catch (e) {
+        this.failed ??= (e as Error).message;
+      }
+    }
   }
 
   private next(): Promise<void> {
