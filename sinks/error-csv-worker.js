@@ -1,13 +1,14 @@
 /**
  * The error file's writer thread (see sinks/error-csv.ts). It receives the cells of rejected records
- * a batch at a time — the record already as JSON — and formats, encodes and writes them, so a run
- * that rejects most of a large file does that work beside the record path instead of on it (with
- * 85% of a 1M-row file rejected it was a third of the main thread's time).
+ * a batch at a time and formats, encodes and writes them, so that a run rejecting most of a large
+ * file does that work beside the record path instead of on it (with 85% of a 1M-row file rejected it
+ * was a third of the main thread's time).
  *
- * workerData: { fd, runId }. Messages in: { rows } — per row the cells after run_id in COLUMNS
- * order, the record as text or as the record itself (written as its JSON) — then { end: true }. Messages out: { done: n } when a batch of n rows is written, { error }
- * once writing failed (later batches are dropped), { closed: true } when every row handed over is
- * written (the sink then closes the file it opened).
+ * workerData: { fd, runId }. Messages in: { rows } — per row the cells after run_id in COLUMNS order,
+ * the record as text or as the record itself (written as its JSON) — then { end: true }. Messages
+ * out: { done: n } when a batch of n rows is written; { error } once writing failed (later batches
+ * are dropped); { closed: true } when every row handed over is written (the sink then closes the
+ * file it opened).
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -76,7 +76,8 @@ function clonesAsJson(v: unknown, depth = 0): boolean {
  */
 export function errorCells(key: string[], d: Drop): unknown[] {
   const data = d.data;
-  const plain = typeof data === 'object' && data !== null && [Object.prototype, null].includes(Object.getPrototypeOf(data));
+  const proto = typeof data === 'object' && data !== null ? Object.getPrototypeOf(data) as unknown : undefined;
+  const plain = proto === Object.prototype || proto === null;
   const record = data === undefined ? '' : typeof data === 'string' || (plain && clonesAsJson(data)) ? data : JSON.stringify(data);
   // rejected: the data was wrong; excluded: a rule left the record out on purpose (opt-out, no match …).
   return [d.stage, d.code, d.message, dropKey(d, key), d.origin, record, d.kind === 'rejected' ? 'rejected' : 'excluded'];
