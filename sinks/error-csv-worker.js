@@ -4,6 +4,7 @@
  * file does that work beside the record path instead of on it (with 85% of a 1M-row file rejected it
  * was a third of the main thread's time).
  *
+ * The file is open, its header and first rows written (error-csv.ts writes a small file itself).
  * workerData: { fd, runId }. Messages in: { rows } — per row the cells after run_id in COLUMNS order,
  * the record as text or as the record itself (written as its JSON) — then { end: true }. Messages
  * out: { done: n } when a batch of n rows is written; { error } once writing failed (later batches
@@ -12,7 +13,7 @@
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { COLUMNS, csvRow, errorCsvRow } from './error-csv-format.js';
+import { errorCsvRow } from './error-csv-format.js';
 
 const { fd, runId } = workerData;
 /** @type {string | undefined} */
@@ -33,8 +34,6 @@ function attempt(/** @type {() => void} */ work) {
     parentPort.postMessage({ error: failed });
   }
 }
-
-attempt(() => put('\uFEFF' + csvRow(COLUMNS)));
 
 parentPort.on('message', (/** @type {{ rows?: unknown[][], end?: boolean }} */ m) => {
   if (m.rows) {

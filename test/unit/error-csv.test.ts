@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'fast-csv';
-import { errorCsvSink, neutralise, COLUMNS } from '../../sinks/error-csv.ts';
+import { errorCsvSink, neutralise, COLUMNS, INLINE_ROWS } from '../../sinks/error-csv.ts';
 import { dropKey } from '../../engine/keys.ts';
 import { makeCtx } from '../../engine/context.ts';
 import { Drop } from '../../engine/types.ts';
@@ -32,7 +32,7 @@ describe('error CSV sink', () => {
     }), { numRuns: 2000 });
   });
 
-  it('G2: the writer thread writes every row of every batch, in order, each cell neutralised and quoted, the record as its JSON (any keys, values and batch sizes)', async () => {
+  it('G2: the writer thread writes every row of every batch, in order, each cell neutralised and quoted, the record as its JSON (any keys, values and batch sizes; small files written inline, larger ones by the thread)', async () => {
     const value = fc.oneof(
       fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('"', '""', '\\', '\u0000', '\ud800', '山田 "太郎"', '=1+2', '\r\n'),
       fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined),
@@ -46,7 +46,11 @@ describe('error CSV sink', () => {
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-err-'));
     let n = 0;
-    await fc.assert(fc.asyncProperty(fc.array(fc.array(drop, { maxLength: 30 }), { minLength: 1, maxLength: 9 }), async (batches) => {
+    // Small files are written on the run's thread, larger ones by the writer thread once a run has
+    // rejected more than INLINE_ROWS: a first batch that large sends every later batch to the thread.
+    const big = Array.from({ length: INLINE_ROWS + 1 }, (_, i) => ({ data: { emp_code: `B${i}` }, message: 'm', origin: `big:${i}`, code: 'B', rejected: true }));
+    await fc.assert(fc.asyncProperty(fc.array(fc.array(drop, { maxLength: 30 }), { minLength: 1, maxLength: 9 }), fc.boolean(), async (arbitrary, viaThread) => {
+      const batches = viaThread ? [big, ...arbitrary] : arbitrary;
       const ctx = makeCtx({ baseDir: dir, key: ['emp_code'], runId: 'R"1' });
       const sink = errorCsvSink.create({ type: 'csv', path: `p${n++}.csv`, allow_outside: false }, ctx);
       await sink.open();
@@ -92,22 +96,26 @@ describe('error CSV sink', () => {
     expect(rows).toHaveLength(3);
   });
 
-  it('G2: a record whose JSON is its own (a toJSON method, a Buffer, a Date) is written as JSON.stringify writes it here, though the rows are written on another thread', async () => {
+  it('G2: a record whose JSON is its own (a toJSON method, a Buffer, a Date) is written as JSON.stringify writes it here, whether the rows are written on this thread or on the writer thread', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-err-'));
-    const sink = errorCsvSink.create({ type: 'csv', path: 'e.csv', allow_outside: false }, makeCtx({ baseDir: dir, key: ['id'], runId: 'R3' }));
-    await sink.open();
-    const data = [
-      { id: 'a', raw: Buffer.from('山'), when: new Date(Date.UTC(2026, 3, 1)) },
-      { id: 'b', custom: { toJSON: () => 'custom text' }, nested: [{ deep: { toJSON: () => 7 } }] },
-      { id: 'c', plain: ['x', { y: null }], gone: undefined },
-      Object.assign(Object.create(null), { id: 'd', nul: 'no prototype' }),
-      ['an', 'array'] as never,
-      new Date(Date.UTC(2026, 0, 2)) as never,
-    ];
-    await sink.write(data.map((d, i) => new Drop('rejected', 'X', 'x', `in:${i}`, d, undefined, 's')));
-    await sink.close();
-    const rows = await readCsv(sink.location!);
-    expect(rows.slice(1).map((r) => r[6])).toEqual(data.map((d) => JSON.stringify(d)));
+    for (const viaThread of [false, true]) {
+      const sink = errorCsvSink.create({ type: 'csv', path: 'e.csv', allow_outside: false }, makeCtx({ baseDir: dir, key: ['id'], runId: 'R3' }));
+      await sink.open();
+      const first = viaThread ? Array.from({ length: INLINE_ROWS + 1 }, (_, i) => new Drop('rejected', 'X', 'x', `big:${i}`, { id: `B${i}` }, undefined, 's')) : [];
+      if (first.length) await sink.write(first);
+      const data = [
+        { id: 'a', raw: Buffer.from('山'), when: new Date(Date.UTC(2026, 3, 1)) },
+        { id: 'b', custom: { toJSON: () => 'custom text' }, nested: [{ deep: { toJSON: () => 7 } }] },
+        { id: 'c', plain: ['x', { y: null }], gone: undefined },
+        Object.assign(Object.create(null), { id: 'd', nul: 'no prototype' }),
+        ['an', 'array'] as never,
+        new Date(Date.UTC(2026, 0, 2)) as never,
+      ];
+      await sink.write(data.map((d, i) => new Drop('rejected', 'X', 'x', `in:${i}`, d, undefined, 's')));
+      await sink.close();
+      const rows = await readCsv(sink.location!);
+      expect(rows.slice(1 + first.length).map((r) => r[6])).toEqual(data.map((d) => JSON.stringify(d)));
+    }
   });
 
   it('G2: a write the file refuses (here: opened read-only) fails the sink with ERRORS_FILE naming the file, at the next write or at close', async () => {
@@ -127,7 +135,22 @@ describe('error CSV sink', () => {
         await sink.close();
       })();
       await expect(failure).rejects.toThrow(/cannot write the error file .*ro\.csv: .*EBADF/);
-      await expect(sink.close()).rejects.toThrow(/EBADF/); // still fails, and ends the writer thread
+      await expect(sink.close()).rejects.toThrow(/EBADF/); // still fails, and closes the file
+      // The same on the writer thread: this thread's own writes are made to succeed, the thread's fail.
+      const write = vi.spyOn(fs, 'writeSync').mockImplementation(((_fd: number, b: Uint8Array, offset?: number | null) => b.length - (offset ?? 0)) as typeof fs.writeSync);
+      try {
+        const big = errorCsvSink.create({ type: 'csv', path: 'ro-big.csv', allow_outside: false }, makeCtx({ baseDir: dir, key: [], runId: 'R5' }));
+        await big.open();
+        const many = Array.from({ length: INLINE_ROWS + 1 }, (_, i) => new Drop('rejected', 'X', 'x', `in:${i}`, { a: i }, undefined, 's'));
+        const failing = (async () => {
+          for (let i = 0; i < 20; i++) await big.write(many);
+          await big.close();
+        })();
+        await expect(failing).rejects.toThrow(/cannot write the error file .*ro-big\.csv: .*EBADF/);
+        await expect(big.close()).rejects.toThrow(/EBADF/);
+      } finally {
+        write.mockRestore();
+      }
     } finally {
       spy.mockRestore();
     }
