@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freshDb, type TestDb } from '../helpers/db.ts';
 import {
-  D, csvWorld, killSuite, kotDuplicates, kotSnapshot, kotWorld, mwDuplicates, mwSnapshot, mwWorld, pipelineFile, shWorld, smarthrDuplicates,
+  D, csvWorld, killSuite, type Faults, kotDuplicates, kotSnapshot, kotWorld, mwDuplicates, mwSnapshot, mwWorld, pipelineFile, shWorld, smarthrDuplicates,
   smarthrSnapshot, tableDuplicates, tableSnapshot, until,
 } from '../helpers/faults.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -22,6 +22,16 @@ import { farClosedWindow } from '../../sandbox/kingoftime/far-window.ts';
 let db: TestDb;
 const getDb = (): TestDb => db;
 beforeAll(async () => { db = await freshDb(); });
+
+/** Kills the run at the `n`th request to one sandbox (its hook `on`) whose method `counts`: its n-th write. */
+function killAtWrite(on: 'onSh' | 'onKot' | 'onMw', n: number, counts: (method: string) => boolean) {
+  return (kill: () => Promise<void>): { faults: Faults } => {
+    let writes = 0;
+    return { faults: { [on]: async (req: { method: string }) => { if (counts(req.method) && ++writes === n) await kill(); } } };
+  };
+}
+const isPost = (method: string) => method === 'POST';
+const notGet = (method: string) => method !== 'GET';
 
 const copyUnderWay = async (d: TestDb): Promise<boolean> => (await d.pool.query(
   `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'renkei sink:postgres %' AND query ILIKE 'COPY %'`)).rowCount! > 0;
@@ -65,10 +75,7 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
       },
       snapshot: async (w) => smarthrSnapshot(w.sh!),
       duplicates: async (w) => smarthrDuplicates(w.sh!),
-    }, 'G1/G2/G4: hr-master-to-smarthr killed (SIGKILL) at its 40th create: the creates made stay, the next run makes the others, none twice', (kill) => {
-      let writes = 0;
-      return { faults: { onSh: async (req) => { if (req.method === 'POST' && ++writes === 40) await kill(); } } };
-    }, getDb);
+    }, 'G1/G2/G4: hr-master-to-smarthr killed (SIGKILL) at its 40th create: the creates made stay, the next run makes the others, none twice', killAtWrite('onSh', 40, isPost), getDb);
   });
 
   describe('smarthr-to-kingoftime', () => {
@@ -83,10 +90,7 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
       },
       snapshot: async (w) => kotSnapshot(w.kot!),
       duplicates: async (w) => kotDuplicates(w.kot!),
-    }, 'K9/G1/G2/G4: smarthr-to-kingoftime killed (SIGKILL) at its 3rd KING OF TIME write: the writes made stay, the next run makes the others, none twice', (kill) => {
-      let writes = 0;
-      return { faults: { onKot: async (req) => { if (req.method !== 'GET' && ++writes === 3) await kill(); } } };
-    }, getDb);
+    }, 'K9/G1/G2/G4: smarthr-to-kingoftime killed (SIGKILL) at its 3rd KING OF TIME write: the writes made stay, the next run makes the others, none twice', killAtWrite('onKot', 3, notGet), getDb);
   });
 
   describe('kingoftime-attendance-to-postgres', () => {
@@ -116,10 +120,7 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
       },
       snapshot: async (w) => smarthrSnapshot(w.sh!),
       duplicates: async (w) => smarthrDuplicates(w.sh!),
-    }, 'K9/G1/G2/G4: kingoftime-to-smarthr killed (SIGKILL) at its 3rd SmartHR write: the writes made stay, the next run makes the others, none twice', (kill) => {
-      let writes = 0;
-      return { faults: { onSh: async (req) => { if (req.method !== 'GET' && ++writes === 3) await kill(); } } };
-    }, getDb);
+    }, 'K9/G1/G2/G4: kingoftime-to-smarthr killed (SIGKILL) at its 3rd SmartHR write: the writes made stay, the next run makes the others, none twice', killAtWrite('onSh', 3, notGet), getDb);
   });
 
   describe('smarthr-employees-to-mikiwame', () => {
@@ -128,9 +129,6 @@ describe('fault suite: SIGKILL mid-run, then started again', () => {
       world: (f, d) => mwWorld(f, d, { mirror: true }),
       snapshot: async (w) => mwSnapshot(w.mw!),
       duplicates: async (w) => mwDuplicates(w.mw!),
-    }, 'G1/G2/G4: smarthr-employees-to-mikiwame killed (SIGKILL) at its 30th create: the next run creates the rest, none twice', (kill) => {
-      let writes = 0;
-      return { faults: { onMw: async (req) => { if (req.method === 'POST' && ++writes === 30) await kill(); } } };
-    }, getDb);
+    }, 'G1/G2/G4: smarthr-employees-to-mikiwame killed (SIGKILL) at its 30th create: the next run creates the rest, none twice', killAtWrite('onMw', 30, isPost), getDb);
   });
 });
