@@ -12,7 +12,6 @@
  * `workers × concurrency` jobs run at a time (distinct tokens never wait for each other).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,7 @@ import { openBoss, queueTimings } from '../jobs/queue.ts';
 import { enqueueTenants } from '../jobs/enqueue.ts';
 import { ensureLedger } from '../jobs/ledger.ts';
 import { ensureRunsTable } from '../db/runs.ts';
+import { createScratchDatabase } from '../db/scratch.ts';
 import { isEntry, withBenchDb } from './entry.ts';
 import { crewsSyncPipeline } from '../sandbox/smarthr/crews-sync.ts';
 
@@ -45,25 +45,6 @@ export interface TenantRunsResult { tenants: number; employees: number; rate: nu
 
 const pipelineYaml = crewsSyncPipeline({ fields: FIELDS });
 
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `renkei_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(serverUrl);
-  u.pathname = '/' + name;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 /** CPU seconds (user + system) of a live process, from /proc (Linux); NaN elsewhere. */
 function cpuSeconds(pid: number): number {
   try {
@@ -74,7 +55,7 @@ function cpuSeconds(pid: number): number {
 
 async function level(o: Required<Omit<TenantRunsOptions, 'workers' | 'log'>> & { workers: number; log: (s: string) => void }): Promise<TenantRunsLevel> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'renkei-bench-tenants-'));
-  const db = await freshDatabase(o.url);
+  const db = await createScratchDatabase(o.url, 'renkei_bench_');
   const boxes: SmarthrSandbox[] = [];
   const procs: ChildProcess[] = [];
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });

@@ -1,7 +1,7 @@
 /** A fresh database per test file on the run's server (see global-setup.ts). */
 import pg from 'pg';
-import crypto from 'node:crypto';
 import { afterAll } from 'vitest';
+import { createScratchDatabase } from '../../db/scratch.ts';
 
 export interface TestDb { url: string; pool: pg.Pool; name: string }
 
@@ -13,24 +13,12 @@ export function serverUrl(): string {
 
 /** Creates a database for this test file, dropped after the file's tests. */
 export async function freshDb(): Promise<TestDb> {
-  const base = serverUrl();
-  const name = `renkei_t_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = '/' + name;
-  const url = u.toString();
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  const scratch = await createScratchDatabase(serverUrl(), 'renkei_t_');
+  const pool = new pg.Pool({ connectionString: scratch.url, max: 8 });
   pool.on('error', () => {});
-  const db = { url, pool, name };
   afterAll(async () => {
     await pool.end();
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.end();
+    await scratch.drop();
   });
-  return db;
+  return { url: scratch.url, pool, name: scratch.name };
 }
