@@ -1,8 +1,10 @@
 /**
- * The error CSV's layout: columns, formula neutralising (G3) and quoting. Plain JavaScript because
- * the error file is written on a worker thread (sinks/error-csv-worker.js), which Node loads as is —
- * from the sources and from the compiled CLI alike — while the sink (error-csv.ts) imports it too.
+ * The error CSV's layout (columns, formula neutralising (G3), quoting) and its writing. Plain
+ * JavaScript because a large error file is written on a worker thread (sinks/error-csv-worker.js),
+ * which Node loads as is — from the sources and from the compiled CLI alike — while the sink
+ * (error-csv.ts) uses it too, for a small file.
  */
+import fs from 'node:fs';
 
 /** The columns of an error file, in order. */
 export const COLUMNS = /** @type {const} */ (['run_id', 'stage', 'code', 'message', 'key', 'origin', 'record', 'outcome']);
@@ -35,7 +37,7 @@ const quoted = (cell) => '"' + (cell.includes('"') ? cell.replaceAll('"', '""') 
  * @param {readonly string[]} cells
  * @returns {string}
  */
-export function csvRow(cells) {
+function csvRow(cells) {
   let line = '';
   for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : ',') + quoted(cells[i]);
   return line;
@@ -53,7 +55,7 @@ const keyCells = new Map();
  * @param {Record<string, unknown>} data
  * @returns {string}
  */
-export function recordJsonCell(data) {
+function recordJsonCell(data) {
   let s = '{';
   for (const k in data) {
     const v = data[k];
@@ -75,20 +77,58 @@ export function recordJsonCell(data) {
   return s + '}';
 }
 
-/** Where the record is in {@link COLUMNS}. */
-const RECORD = COLUMNS.indexOf('record');
+/** Where the record is among the cells after run_id. */
+const RECORD = COLUMNS.indexOf('record') - 1;
 
 /**
- * One row of an error file: the cells of {@link COLUMNS}, each neutralised and quoted. The record
- * cell may be the record itself, written as its JSON (which starts with {: never a formula).
+ * The cells of {@link COLUMNS} after run_id, each neutralised and quoted, joined. The record cell may
+ * be the record itself, written as its JSON (which starts with {: never a formula).
  * @param {readonly unknown[]} cells
  * @returns {string}
  */
-export function errorCsvRow(cells) {
+function restOfRow(cells) {
   let line = '';
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i];
     line += (i === 0 ? '' : ',') + (i === RECORD && typeof c === 'object' && c !== null ? '"' + recordJsonCell(/** @type {Record<string, unknown>} */ (c)) + '"' : quoted(neutralise(/** @type {string} */ (c))));
   }
   return line;
+}
+
+/**
+ * Writes all of `text` at the file's position.
+ * @param {number} fd
+ * @param {string} text
+ */
+function writeAll(fd, text) {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at);
+}
+
+/**
+ * Writes an error file's first line: a UTF-8 BOM and the header.
+ * @param {number} fd
+ */
+export function writeErrorHeader(fd) {
+  writeAll(fd, '\uFEFF' + csvRow(COLUMNS));
+}
+
+/**
+ * Writes rows of an error file, each after a line end (none after the last: fast-csv's layout), in
+ * pieces of ~64 Ki characters. `rows` hold the cells after run_id, in {@link COLUMNS} order.
+ * @param {number} fd
+ * @param {string} runId
+ * @param {readonly (readonly unknown[])[]} rows
+ */
+export function writeErrorRows(fd, runId, rows) {
+  const prefix = '\n' + quoted(neutralise(runId)) + ',';
+  let text = '';
+  for (const cells of rows) {
+    text += prefix + restOfRow(cells);
+    if (text.length >= 65_536) {
+      writeAll(fd, text);
+      text = '';
+    }
+  }
+  if (text) writeAll(fd, text);
 }

@@ -11,47 +11,25 @@
  * are dropped); { closed: true } when every row handed over is written (the sink then closes the
  * file it opened).
  */
-import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorCsvRow } from './error-csv-format.js';
+import { writeErrorRows } from './error-csv-format.js';
 
 const { fd, runId } = workerData;
 /** @type {string | undefined} */
 let failed;
 
-/** @param {string} text */
-function put(text) {
-  const bytes = Buffer.from(text);
-  for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at);
-}
-
-function attempt(/** @type {() => void} */ work) {
-  if (failed !== undefined) return;
-  try {
-    work();
-  } catch (e) {
-    failed = /** @type {Error} */ (e).message;
-    parentPort.postMessage({ error: failed });
-  }
-}
-
 parentPort.on('message', (/** @type {{ rows?: unknown[][], end?: boolean }} */ m) => {
   if (m.rows) {
-    // Rows are separated by a line end, none after the last (fast-csv's layout), written in pieces
-    // of ~64 Ki characters.
-    attempt(() => {
-      let text = '';
-      for (const cells of m.rows) {
-        cells.unshift(runId);
-        text += '\n' + errorCsvRow(cells);
-        if (text.length >= 65_536) {
-          put(text);
-          text = '';
-        }
+    const rows = m.rows;
+    if (failed === undefined) {
+      try {
+        writeErrorRows(fd, runId, rows);
+      } catch (e) {
+        failed = /** @type {Error} */ (e).message;
+        parentPort.postMessage({ error: failed });
       }
-      if (text) put(text);
-    });
-    parentPort.postMessage({ done: m.rows.length });
+    }
+    parentPort.postMessage({ done: rows.length });
   } else if (m.end) {
     // Every write is done (they are synchronous); the thread that opened the file closes it.
     parentPort.postMessage({ closed: true });

@@ -16,9 +16,9 @@ import { defineComponent, type Drop, type ErrorSink } from '../engine/types.ts';
 import { dropKey } from '../engine/keys.ts';
 import { ConfigError, RenkeiError } from '../engine/errors.ts';
 
-import { COLUMNS, csvRow, errorCsvRow } from './error-csv-format.js';
+import { writeErrorHeader, writeErrorRows } from './error-csv-format.js';
 
-export { COLUMNS, csvRow, errorCsvRow, neutralise } from './error-csv-format.js';
+export { COLUMNS, neutralise } from './error-csv-format.js';
 
 const schema = z.strictObject({
   type: z.literal('csv'),
@@ -91,12 +91,6 @@ export function errorCells(key: string[], d: Drop): unknown[] {
  * none (starting one costs 30-40 ms, paid at close by a run with a handful of rejects).
  */
 export const INLINE_ROWS = 2_000;
-
-/** Writes all of `text` at the file's position. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at);
-}
 
 /** Batches the writer thread may hold before a write waits for it (memory stays bounded). */
 const MAX_QUEUED_BATCHES = 4;
@@ -185,16 +179,13 @@ export const errorCsvSink = defineComponent({
           file = created.file;
           const opened = created.fd;
           fd = opened;
-          attempt(() => writeAll(opened, '\uFEFF' + csvRow(COLUMNS)));
+          attempt(() => writeErrorHeader(opened));
         }
         check();
         const rows = drops.map((d) => errorCells(ctx.key, d));
         if (!thread && inline + rows.length <= INLINE_ROWS) {
-          // Rows are separated by a line end, none after the last (fast-csv's layout).
-          let text = '';
-          for (const cells of rows) text += '\n' + errorCsvRow([ctx.runId, ...cells]);
           const open = fd;
-          attempt(() => writeAll(open, text));
+          attempt(() => writeErrorRows(open, ctx.runId, rows));
           inline += rows.length;
         } else {
           thread ??= new ErrorFileThread(fd, ctx.runId);
