@@ -111,14 +111,12 @@ CREATE INDEX IF NOT EXISTS renkei_runs_pipeline ON renkei_runs (pipeline, starte
  * an error, so ~20 s for 5 million.
  */
 export async function ensureRunsTable(pool: pg.Pool, note?: (message: string) => void): Promise<void> {
-  if (note) {
-    const old = await pool.query<{ n: string }>(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass('renkei_run_errors') AND relkind = 'r'`);
-    if (old.rows.length) {
-      const n = Number(old.rows[0].n);
-      note(`renkei's stored per-record errors${n > 0 ? ` (about ${n.toLocaleString('en-US')})` : ''} move to their new layout, once; with millions this takes a while`);
-    }
-  }
-  await ensureSchema(pool, 'renkei_runs', RUNS_DDL, 727272);
+  await ensureSchema(pool, 'renkei_runs', RUNS_DDL, 727272, note && (async (c) => {
+    const old = await c.query<{ n: string }>(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass('renkei_run_errors') AND relkind = 'r'`);
+    if (!old.rows.length) return;
+    const n = Number(old.rows[0].n);
+    note(`renkei's stored per-record errors${n > 0 ? ` (about ${n.toLocaleString('en-US')})` : ''} move to their new layout, once; with millions this takes a while`);
+  }));
 }
 
 export type RunKind = typeof RUN_KINDS[number];

@@ -10,7 +10,8 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 
-export async function ensureSchema(pool: pg.Pool, table: string, ddl: string, lockKey: number): Promise<void> {
+/** `migrating` runs first when the DDL is to run (not when the schema is current), e.g. to say that a long migration starts. */
+export async function ensureSchema(pool: pg.Pool, table: string, ddl: string, lockKey: number, migrating?: (q: pg.PoolClient) => Promise<void>): Promise<void> {
   const mark = `renkei schema ${crypto.createHash('sha256').update(ddl).digest('hex').slice(0, 16)}`;
   const current = async (q: pg.Pool | pg.PoolClient): Promise<string | null> =>
     (await q.query<{ v: string | null }>(`SELECT obj_description(to_regclass($1), 'pg_class') AS v`, [table])).rows[0].v;
@@ -19,7 +20,10 @@ export async function ensureSchema(pool: pg.Pool, table: string, ddl: string, lo
   try {
     // Serialise first runs: CREATE TABLE IF NOT EXISTS can still race on the type catalogue.
     await c.query('SELECT pg_advisory_lock($1)', [lockKey]);
-    if ((await current(c)) !== mark) await c.query(`${ddl};\nCOMMENT ON TABLE ${table} IS '${mark}'`);
+    if ((await current(c)) !== mark) {
+      await migrating?.(c);
+      await c.query(`${ddl};\nCOMMENT ON TABLE ${table} IS '${mark}'`);
+    }
   } finally {
     await c.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => {});
     c.release();
